@@ -1,0 +1,125 @@
+// The rules of POST /v3/papay/sign/contracts/pre-entrust-sign, written from
+// ../shared/spec/pre-entrust-sign.md independently of src/.
+// validatePreEntrustSign(body) returns null when the body is fine, otherwise the
+// FIRST broken rule as { field (JSON pointer), value?, issue, rule }.
+
+const DEVICE_TYPES = ['DEVICE_TYPE_UNKNOW', 'DEVICE_TYPE_PHONE', 'DEVICE_TYPE_PAD', 'DEVICE_TYPE_TV', 'DEVICE_TYPE_WATCH'];
+const DAYS = [
+  'DAYS_SINCE_FIRST_LOGIN_UNKNOW',
+  'DAYS_SINCE_FIRST_LOGIN_WITHIN_1_DAY',
+  'DAYS_SINCE_FIRST_LOGIN_WITHIN_7_DAYS',
+  'DAYS_SINCE_FIRST_LOGIN_WITHIN_30_DAYS',
+  'DAYS_SINCE_FIRST_LOGIN_WITHIN_90_DAYS',
+  'DAYS_SINCE_FIRST_LOGIN_WITHIN_180_DAYS',
+  'DAYS_SINCE_FIRST_LOGIN_MORE_THEN_180_DAYS',
+];
+
+export const SIGN_SCENES = ['SIGN_SCENE_APP', 'SIGN_SCENE_QRCODE'];
+
+function isLoopbackHost(hostname) {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function notifyUrlIssue(v) {
+  if (v.includes('?')) return 'must not contain a query string';
+  let u;
+  try { u = new URL(v); } catch { return 'is not a valid URL'; }
+  if (!u.hostname) return 'is not a valid URL';
+  if (/^https:\/\//i.test(v) && u.protocol === 'https:') return null;
+  if (/^http:\/\//i.test(v) && u.protocol === 'http:' && isLoopbackHost(u.hostname)) return null; // emulator extension
+  return 'must start with https:// (the emulator also accepts http:// to localhost/127.x.x.x/[::1])';
+}
+
+// Field table, in the spec's order. kind: 'string' | 'integer' | 'boolean' | 'object'.
+const DEVICE_FIELDS = [
+  { name: 'device_type', kind: 'string', required: true, enum: DEVICE_TYPES },
+  { name: 'device_os', kind: 'string', required: true },
+  { name: 'device_id', kind: 'string', required: true },
+  { name: 'device_running_as_root', kind: 'boolean', required: true },
+  { name: 'device_ip', kind: 'string', required: true },
+  { name: 'weixin_installed', kind: 'boolean', required: true },
+  { name: 'weixin_version', kind: 'string', required: true },
+  { name: 'days_since_first_login', kind: 'string', required: true, enum: DAYS },
+];
+
+export const FIELDS = [
+  { name: 'sign_scene', kind: 'string', required: true, enum: SIGN_SCENES },
+  { name: 'appid', kind: 'string', required: true, min: 1, max: 32 },
+  { name: 'openid', kind: 'string', required: false, min: 1, max: 128 },
+  { name: 'plan_id', kind: 'integer', required: true, positive: true },
+  { name: 'out_contract_code', kind: 'string', required: true, min: 1, max: 32, pattern: /^[A-Za-z0-9]+$/, patternIssue: 'must contain only ASCII letters and digits' },
+  { name: 'contract_display_account', kind: 'string', required: true, min: 1, max: 32 },
+  { name: 'contract_notify_url', kind: 'string', required: true, min: 1, max: 256, check: notifyUrlIssue },
+  { name: 'out_user_code', kind: 'string', required: true, min: 1, max: 64 },
+  { name: 'return_url', kind: 'string', required: false, min: 0, max: 256 },
+  { name: 'device_info', kind: 'object', required: true, fields: DEVICE_FIELDS },
+];
+
+const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+// a 4-byte UTF-8 character is a supplementary-plane code point; lone surrogates are not UTF-8 at all
+const FOUR_BYTE = /[\u{10000}-\u{10FFFF}]/u;
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function checkValue(f, v, ptr) {
+  const bad = (rule, issue) => ({ field: ptr, value: v, rule, issue });
+  if (v === null) return bad('null', 'null is not allowed; omit an absent optional field');
+  switch (f.kind) {
+    case 'string': {
+      if (typeof v !== 'string') return bad('type', `must be a string, got ${typeName(v)}`);
+      if (LONE_SURROGATE.test(v)) return bad('utf8', 'contains an invalid (lone surrogate) character');
+      if (FOUR_BYTE.test(v)) return bad('utf8', 'contains a 4-byte UTF-8 character (emoji etc.), not allowed');
+      const len = [...v].length;
+      if (f.min !== undefined && len < f.min) return bad('length', f.min === 1 ? 'must not be empty' : `must be at least ${f.min} characters`);
+      if (f.max !== undefined && len > f.max) return bad('length', `must be at most ${f.max} characters, got ${len}`);
+      if (f.enum && !f.enum.includes(v)) return bad('enum', `must be one of ${f.enum.join(', ')}`);
+      if (f.pattern && !f.pattern.test(v)) return bad('pattern', f.patternIssue);
+      if (f.check) {
+        const issue = f.check(v);
+        if (issue) return bad('format', issue);
+      }
+      return null;
+    }
+    case 'integer':
+      if (typeof v !== 'number' || !Number.isFinite(v)) return bad('type', `must be an integer, got ${typeName(v)}`);
+      if (!Number.isInteger(v) || !Number.isSafeInteger(v)) return bad('type', 'must be an integer');
+      if (f.positive && v <= 0) return bad('range', 'must be a positive integer');
+      return null;
+    case 'boolean':
+      if (typeof v !== 'boolean') return bad('type', `must be a boolean, got ${typeName(v)}`);
+      return null;
+    case 'object':
+      if (typeName(v) !== 'object') return bad('type', `must be an object, got ${typeName(v)}`);
+      return checkObject(f.fields, v, ptr);
+    default:
+      return null;
+  }
+}
+
+function checkObject(fields, obj, ptr) {
+  for (const f of fields) {
+    const p = `${ptr}/${f.name}`;
+    if (!Object.hasOwn(obj, f.name)) {
+      if (f.required) return { field: p, rule: 'required', issue: 'is required' };
+      continue;
+    }
+    const r = checkValue(f, obj[f.name], p);
+    if (r) return r;
+  }
+  const known = new Set(fields.map((f) => f.name));
+  for (const k of Object.keys(obj)) {
+    if (!known.has(k)) {
+      const p = `${ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      return { field: p, value: obj[k], rule: 'unknown', issue: 'unknown field' };
+    }
+  }
+  return null;
+}
+
+/** null when valid, else the first broken rule. */
+export function validatePreEntrustSign(body) {
+  if (typeName(body) !== 'object') {
+    return { field: '', value: body, rule: 'type', issue: `the body must be a JSON object, got ${typeName(body)}` };
+  }
+  return checkObject(FIELDS, body, '');
+}

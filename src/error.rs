@@ -1,0 +1,198 @@
+//! Errors: one flat type, comparable in tests, never carrying key material.
+
+use core::fmt;
+
+/// What went wrong, broadly: the `kind` property of the JS `WechatPayError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request body breaks a rule of the endpoint; nothing was sent.
+    Validation,
+    /// A client option is wrong.
+    Config,
+    /// WeChat Pay answered with an error (non-2xx), or an unusable 2xx body.
+    Api,
+    /// A response or notification failed verification (headers, clock, key id, signature, decryption).
+    Signature,
+    /// The request timed out.
+    Timeout,
+    /// The request could not be sent or its answer not read.
+    Network,
+}
+
+impl ErrorKind {
+    /// The JS spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation",
+            ErrorKind::Config => "config",
+            ErrorKind::Api => "api",
+            ErrorKind::Signature => "signature",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Network => "network",
+        }
+    }
+}
+
+/// Stable error codes of ours (for `api` errors the code is WeChat Pay's own).
+pub mod code {
+    /// A validation failure (see `issues`).
+    pub const INVALID_FIELD: &str = "INVALID_FIELD";
+    /// The merchant private key does not parse or is not a usable RSA key.
+    pub const BAD_PRIVATE_KEY: &str = "BAD_PRIVATE_KEY";
+    /// `mchid` is not a string of digits.
+    pub const BAD_MCHID: &str = "BAD_MCHID";
+    /// `serial` is empty or not hex.
+    pub const BAD_SERIAL: &str = "BAD_SERIAL";
+    /// `baseURL` is not an http(s) URL.
+    pub const BAD_BASE_URL: &str = "BAD_BASE_URL";
+    /// `timeout` is not a positive number.
+    pub const BAD_TIMEOUT: &str = "BAD_TIMEOUT";
+    /// An entry of `certs` does not parse.
+    pub const BAD_CERT: &str = "BAD_CERT";
+    /// A platform certificate has expired (or is not yet valid).
+    pub const CERT_EXPIRED: &str = "CERT_EXPIRED";
+    /// A platform certificate's serial differs from the id it is configured under.
+    pub const CERT_SERIAL_MISMATCH: &str = "CERT_SERIAL_MISMATCH";
+    /// `apiv3Key` is missing or not 32 bytes.
+    pub const BAD_APIV3_KEY: &str = "BAD_APIV3_KEY";
+    /// Any other option problem (wrong type, unknown option).
+    pub const BAD_OPTION: &str = "BAD_OPTION";
+    /// Bad arguments to a helper such as `authorization()`.
+    pub const BAD_ARGUMENT: &str = "BAD_ARGUMENT";
+    /// A `Wechatpay-*` header is missing.
+    pub const MISSING_HEADER: &str = "MISSING_HEADER";
+    /// `Wechatpay-Timestamp` is too far from local time.
+    pub const TIMESTAMP_SKEW: &str = "TIMESTAMP_SKEW";
+    /// `Wechatpay-Serial` names a key the client does not know.
+    pub const UNKNOWN_SERIAL: &str = "UNKNOWN_SERIAL";
+    /// The signature does not verify.
+    pub const BAD_SIGNATURE: &str = "BAD_SIGNATURE";
+    /// AES-GCM tag mismatch: wrong APIv3 key or altered body.
+    pub const DECRYPT_FAILED: &str = "DECRYPT_FAILED";
+    /// A notification envelope is malformed.
+    pub const BAD_NOTIFICATION: &str = "BAD_NOTIFICATION";
+    /// A verified 2xx body is not the JSON the endpoint promises.
+    pub const BAD_RESPONSE: &str = "BAD_RESPONSE";
+    /// The request timed out.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// Network failure.
+    pub const NETWORK_ERROR: &str = "NETWORK_ERROR";
+}
+
+/// One broken rule of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Issue {
+    /// JSON pointer of the field (`/device_info/device_type`; `""` is the body itself).
+    pub field: String,
+    /// The rule: `required`, `type`, `enum`, `length`, `charset`, `url`, `null`, `utf8mb4`, `unknown`, `range`.
+    pub rule: &'static str,
+    /// What is wrong and what to do, in plain words.
+    pub message: String,
+}
+
+/// Every failure of the core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The body breaks rules of the endpoint (all of them listed).
+    Validation(Vec<Issue>),
+    /// A configuration problem; `code` is one of [`code`].
+    Config {
+        /// Stable code.
+        code: &'static str,
+        /// Plain message naming the option; never key material.
+        message: String,
+    },
+    /// A verification problem; `code` is one of [`code`].
+    Signature {
+        /// Stable code.
+        code: &'static str,
+        /// Plain message.
+        message: String,
+        /// The key id involved, when there is one.
+        serial: Option<String>,
+    },
+    /// A verified 2xx answer that cannot be used.
+    Api {
+        /// Stable code.
+        code: &'static str,
+        /// Plain message.
+        message: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn config(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Config {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn signature(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Signature {
+            code,
+            message: message.into(),
+            serial: None,
+        }
+    }
+
+    /// The broad kind.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Validation(_) => ErrorKind::Validation,
+            Error::Config { .. } => ErrorKind::Config,
+            Error::Signature { .. } => ErrorKind::Signature,
+            Error::Api { .. } => ErrorKind::Api,
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => code::INVALID_FIELD,
+            Error::Config { code, .. }
+            | Error::Signature { code, .. }
+            | Error::Api { code, .. } => code,
+        }
+    }
+
+    /// Validation issues (empty for other kinds).
+    pub fn issues(&self) -> &[Issue] {
+        match self {
+            Error::Validation(issues) => issues,
+            _ => &[],
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Validation(issues) => {
+                write!(
+                    f,
+                    "the request body breaks {} rule{} of the endpoint; nothing was sent:",
+                    issues.len(),
+                    if issues.len() == 1 { "" } else { "s" }
+                )?;
+                for issue in issues {
+                    let field = if issue.field.is_empty() {
+                        "(body)"
+                    } else {
+                        &issue.field
+                    };
+                    write!(f, "\n  {field}: {}", issue.message)?;
+                }
+                Ok(())
+            }
+            Error::Config { message, .. }
+            | Error::Signature { message, .. }
+            | Error::Api { message, .. } => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Result alias.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -1,0 +1,172 @@
+//! Request signing: the canonical message, the `Authorization` header and the RSA signer.
+//!
+//! Message format (wechatpay-go `SignatureMessageFormat = "%s\n%s\n%d\n%s\n%s\n"`):
+//! `METHOD\nPATH_AND_QUERY\nTIMESTAMP\nNONCE\nBODY\n`.
+
+use base64ct::{Base64, Encoding};
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::signature::{SignatureEncoding as _, Signer as _, Verifier as _};
+use sha2::Sha256;
+
+use crate::consts::{AUTH_SCHEME, NONCE_ALPHABET, NONCE_LEN};
+use crate::error::{code, Error, Result};
+use crate::keys::{MerchantKey, VerifyKey};
+
+/// Methods the APIv3 signs.
+pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// Returns the path and query of `url` as it goes on the wire: an absolute URL loses its
+/// scheme and host; a path is kept as given (query included, never re-encoded).
+pub fn path_and_query(url: &str) -> Result<String> {
+    let bad = |why: &str| Error::config(code::BAD_ARGUMENT, format!("url: {why}"));
+    let rest = if let Some((scheme, rest)) = url.split_once("://") {
+        if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+            return Err(bad("only http(s) URLs or absolute paths are signed"));
+        }
+        match rest.find(['/', '?']) {
+            Some(i) => &rest[i..],
+            None => "/",
+        }
+    } else {
+        url
+    };
+    let rest = rest.split('#').next().unwrap_or_default();
+    let rest = if rest.starts_with('?') {
+        format!("/{rest}")
+    } else {
+        rest.to_owned()
+    };
+    if !rest.starts_with('/') {
+        return Err(bad(
+            "must be an absolute path such as /v3/... or a full URL",
+        ));
+    }
+    if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("must not contain spaces or control characters"));
+    }
+    Ok(rest)
+}
+
+/// Checks a nonce given by the caller: 1..=64 characters from `[0-9A-Za-z_-]`.
+pub fn check_nonce(nonce: &str) -> Result<()> {
+    if nonce.is_empty()
+        || nonce.len() > 64
+        || !nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(Error::config(
+            code::BAD_ARGUMENT,
+            "nonce: must be 1 to 64 characters from [0-9A-Za-z] (the SDKs use 32)",
+        ));
+    }
+    Ok(())
+}
+
+/// Builds a 32-character nonce from `[0-9A-Za-z]` out of 32 random bytes (rejection
+/// sampling keeps it uniform; the caller supplies the bytes, so this stays deterministic).
+/// Returns `None` when the bytes ran out before 32 characters were drawn.
+pub fn nonce_from_bytes(random: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(NONCE_LEN);
+    for &b in random {
+        // 248 = 4 * 62: values at or above it would bias the result.
+        if b < 248 {
+            out.push(char::from(NONCE_ALPHABET[usize::from(b % 62)]));
+            if out.len() == NONCE_LEN {
+                return Some(out);
+            }
+        }
+    }
+    None
+}
+
+/// The request signing message.
+pub fn request_message(
+    method: &str,
+    path_and_query: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &str,
+) -> String {
+    format!("{method}\n{path_and_query}\n{timestamp}\n{nonce}\n{body}\n")
+}
+
+/// Upper-cases and checks an HTTP method.
+pub fn normalise_method(method: &str) -> Result<String> {
+    let m = method.to_ascii_uppercase();
+    if METHODS.contains(&m.as_str()) {
+        Ok(m)
+    } else {
+        Err(Error::config(
+            code::BAD_ARGUMENT,
+            format!("method: must be one of {}", METHODS.join(", ")),
+        ))
+    }
+}
+
+/// The `Authorization` header value, fields in the order of the Go and Java SDKs.
+pub fn authorization_header(
+    mchid: &str,
+    nonce: &str,
+    timestamp: i64,
+    serial_no: &str,
+    signature_b64: &str,
+) -> String {
+    format!(
+        "{AUTH_SCHEME} mchid=\"{mchid}\",nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",serial_no=\"{serial_no}\",signature=\"{signature_b64}\""
+    )
+}
+
+/// Something that signs with SHA256withRSA PKCS#1 v1.5 (the core's `rsa` signer; the wasm
+/// layer adds WebCrypto).
+pub trait Signer {
+    /// Returns the raw signature.
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// The `rsa`-crate signer (constant-time, blinded).
+pub struct RsaSigner {
+    key: SigningKey<Sha256>,
+}
+
+impl core::fmt::Debug for RsaSigner {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("RsaSigner(redacted)")
+    }
+}
+
+impl RsaSigner {
+    /// From a loaded merchant key.
+    pub fn new(key: &MerchantKey) -> Self {
+        Self {
+            key: SigningKey::<Sha256>::new(key.rsa().clone()),
+        }
+    }
+}
+
+impl Signer for RsaSigner {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let sig: Signature = self.key.try_sign(message).map_err(|_| {
+            Error::config(
+                code::BAD_PRIVATE_KEY,
+                "privateKey: RSA signing failed with this key",
+            )
+        })?;
+        Ok(sig.to_vec())
+    }
+}
+
+/// Signs `message` and returns base64.
+pub fn sign_base64(signer: &dyn Signer, message: &[u8]) -> Result<String> {
+    Ok(Base64::encode_string(&signer.sign(message)?))
+}
+
+/// Verifies a raw SHA256withRSA PKCS#1 v1.5 signature with the `rsa` crate.
+pub fn rsa_verify(key: &VerifyKey, message: &[u8], signature: &[u8]) -> bool {
+    let Ok(sig) = Signature::try_from(signature) else {
+        return false;
+    };
+    VerifyingKey::<Sha256>::new(key.rsa().clone())
+        .verify(message, &sig)
+        .is_ok()
+}

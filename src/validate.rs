@@ -1,0 +1,456 @@
+//! Validation of the pre-entrust-sign request body, rule by rule, per
+//! `shared/spec/pre-entrust-sign.md`. Every broken rule is reported (not only the first),
+//! each with the JSON pointer of its field.
+//!
+//! Only a [`ValidatedBody`] can be signed and sent by the client: it holds the exact bytes
+//! that were checked, so the bytes checked, signed and sent are the same.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Issue, Result};
+use crate::model::{PreEntrustSignRequest, DAYS_SINCE_FIRST_LOGIN, DEVICE_TYPES, SIGN_SCENES};
+
+/// Rule names, as reported in [`Issue::rule`].
+pub mod rule {
+    /// A required field is absent.
+    pub const REQUIRED: &str = "required";
+    /// Wrong JSON type.
+    pub const TYPE: &str = "type";
+    /// Not one of the allowed values.
+    pub const ENUM: &str = "enum";
+    /// Too short or too long (characters).
+    pub const LENGTH: &str = "length";
+    /// Characters outside the allowed set.
+    pub const CHARSET: &str = "charset";
+    /// Not an acceptable URL.
+    pub const URL: &str = "url";
+    /// `null` is not allowed by APIv3.
+    pub const NULL: &str = "null";
+    /// A character of 4 UTF-8 bytes (emoji...).
+    pub const UTF8MB4: &str = "utf8mb4";
+    /// A field the endpoint does not know.
+    pub const UNKNOWN: &str = "unknown";
+    /// A number out of range.
+    pub const RANGE: &str = "range";
+    /// The body is not JSON at all.
+    pub const JSON: &str = "json";
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    /// String of `min..=max` characters (`max == 0`: no upper bound).
+    Str {
+        min: usize,
+        max: usize,
+    },
+    /// 1..=32 ASCII letters and digits.
+    ContractCode,
+    /// `https://` (or http to loopback) without query, <= 256 chars.
+    NotifyUrl,
+    Enum(&'static [&'static str]),
+    PositiveInt,
+    Bool,
+    Object(&'static [Field]),
+}
+
+#[derive(Clone, Copy)]
+struct Field {
+    name: &'static str,
+    required: bool,
+    kind: Kind,
+}
+
+const fn req(name: &'static str, kind: Kind) -> Field {
+    Field {
+        name,
+        required: true,
+        kind,
+    }
+}
+
+const fn opt(name: &'static str, kind: Kind) -> Field {
+    Field {
+        name,
+        required: false,
+        kind,
+    }
+}
+
+const ANY_STR: Kind = Kind::Str { min: 0, max: 0 };
+
+const DEVICE_INFO: &[Field] = &[
+    req("device_type", Kind::Enum(DEVICE_TYPES)),
+    req("device_os", ANY_STR),
+    req("device_id", ANY_STR),
+    req("device_running_as_root", Kind::Bool),
+    req("device_ip", ANY_STR),
+    req("weixin_installed", Kind::Bool),
+    req("weixin_version", ANY_STR),
+    req("days_since_first_login", Kind::Enum(DAYS_SINCE_FIRST_LOGIN)),
+];
+
+const BODY: &[Field] = &[
+    req("sign_scene", Kind::Enum(SIGN_SCENES)),
+    req("appid", Kind::Str { min: 1, max: 32 }),
+    opt("openid", Kind::Str { min: 1, max: 128 }),
+    req("plan_id", Kind::PositiveInt),
+    req("out_contract_code", Kind::ContractCode),
+    req("contract_display_account", Kind::Str { min: 1, max: 32 }),
+    req("contract_notify_url", Kind::NotifyUrl),
+    req("out_user_code", Kind::Str { min: 1, max: 64 }),
+    opt("return_url", Kind::Str { min: 0, max: 256 }),
+    req("device_info", Kind::Object(DEVICE_INFO)),
+];
+
+/// Longest accepted `contract_notify_url`, characters.
+pub const NOTIFY_URL_MAX_CHARS: usize = 256;
+
+/// A request body that passed every rule, with the exact JSON text that was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedBody {
+    json: String,
+    request: PreEntrustSignRequest,
+}
+
+impl ValidatedBody {
+    /// The JSON text to sign and send, byte for byte.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The typed request.
+    pub fn request(&self) -> &PreEntrustSignRequest {
+        &self.request
+    }
+}
+
+/// Checks a JSON value against every rule; `[]` when it passes.
+pub fn validate(body: &Value) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    match body {
+        Value::Object(map) => check_object(map, BODY, "", &mut issues),
+        other => issues.push(Issue {
+            field: String::new(),
+            rule: rule::TYPE,
+            message: format!("the body must be a JSON object, not {}", type_name(other)),
+        }),
+    }
+    issues
+}
+
+/// Parses and checks JSON text; on success the text itself is what gets signed and sent.
+pub fn validate_json(json: &str) -> Result<ValidatedBody> {
+    let value: Value = serde_json::from_str(json).map_err(|e| {
+        Error::Validation(vec![Issue {
+            field: String::new(),
+            rule: rule::JSON,
+            message: format!("the body is not valid JSON ({e})"),
+        }])
+    })?;
+    let issues = validate(&value);
+    if !issues.is_empty() {
+        return Err(Error::Validation(issues));
+    }
+    let request = serde_json::from_value(value).map_err(|e| {
+        // Unreachable when the rules above mirror the model; reported, never panicked.
+        Error::Validation(vec![Issue {
+            field: String::new(),
+            rule: rule::TYPE,
+            message: format!("the body does not match the request model ({e})"),
+        }])
+    })?;
+    Ok(ValidatedBody {
+        json: json.to_owned(),
+        request,
+    })
+}
+
+/// Checks a typed request (serialised compactly, which is then the text sent).
+pub fn validate_request(request: &PreEntrustSignRequest) -> Result<ValidatedBody> {
+    let json = serde_json::to_string(request).map_err(|e| {
+        Error::Validation(vec![Issue {
+            field: String::new(),
+            rule: rule::JSON,
+            message: format!("the request cannot be serialised ({e})"),
+        }])
+    })?;
+    validate_json(&json)
+}
+
+fn check_object(map: &Map<String, Value>, fields: &[Field], at: &str, issues: &mut Vec<Issue>) {
+    for (key, value) in map {
+        if !fields.iter().any(|f| f.name == key) {
+            let path = pointer(at, key);
+            let hint = did_you_mean(key, fields)
+                .map(|s| format!(": did you mean \"{s}\"?"))
+                .unwrap_or_else(|| {
+                    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                    format!("; the known fields here are {}", names.join(", "))
+                });
+            issues.push(Issue {
+                field: path,
+                rule: rule::UNKNOWN,
+                message: format!("\"{key}\" is not a field of this request{hint}"),
+            });
+            let _ = value;
+        }
+    }
+    for field in fields {
+        let path = pointer(at, field.name);
+        match map.get(field.name) {
+            None if field.required => issues.push(Issue {
+                message: format!("{} is required", field.name),
+                field: path,
+                rule: rule::REQUIRED,
+            }),
+            None => {}
+            Some(Value::Null) => issues.push(Issue {
+                message: format!(
+                    "{} is null; APIv3 does not accept null: {}",
+                    field.name,
+                    if field.required {
+                        "give it a value"
+                    } else {
+                        "omit the field instead"
+                    }
+                ),
+                field: path,
+                rule: rule::NULL,
+            }),
+            Some(value) => check_value(field, value, &path, issues),
+        }
+    }
+}
+
+fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>) {
+    let name = field.name;
+    let mut push = |rule: &'static str, message: String| {
+        issues.push(Issue {
+            field: path.to_owned(),
+            rule,
+            message,
+        })
+    };
+    match field.kind {
+        Kind::Object(sub) => match value {
+            Value::Object(map) => check_object(map, sub, path, issues),
+            other => push(
+                rule::TYPE,
+                format!("{name} must be an object, not {}", type_name(other)),
+            ),
+        },
+        Kind::Bool => {
+            if !value.is_boolean() {
+                push(
+                    rule::TYPE,
+                    format!(
+                        "{name} must be a boolean (true or false), not {}",
+                        type_name(value)
+                    ),
+                );
+            }
+        }
+        Kind::PositiveInt => match value {
+            Value::Number(n) => match n.as_u64() {
+                Some(v) if v > 0 => {}
+                Some(_) => push(
+                    rule::RANGE,
+                    format!("{name} must be a positive integer, not 0"),
+                ),
+                None if n.as_i64().is_some() => push(
+                    rule::RANGE,
+                    format!("{name} must be a positive integer, not {n}"),
+                ),
+                None => push(
+                    rule::TYPE,
+                    format!("{name} must be an integer, not the fraction {n}"),
+                ),
+            },
+            other => push(
+                rule::TYPE,
+                format!(
+                    "{name} must be a positive integer (a JSON number), not {}",
+                    type_name(other)
+                ),
+            ),
+        },
+        Kind::Str { .. } | Kind::ContractCode | Kind::NotifyUrl | Kind::Enum(_) => {
+            let Value::String(s) = value else {
+                push(
+                    rule::TYPE,
+                    format!("{name} must be a string, not {}", type_name(value)),
+                );
+                return;
+            };
+            if s.chars().any(|c| c.len_utf8() > 3) {
+                push(
+                    rule::UTF8MB4,
+                    format!("{name} contains a character of 4 UTF-8 bytes (such as an emoji); APIv3 accepts characters of at most 3 bytes"),
+                );
+            }
+            let chars = s.chars().count();
+            match field.kind {
+                Kind::Str { min, max } => {
+                    if chars < min || (max > 0 && chars > max) {
+                        push(rule::LENGTH, length_message(name, chars, min, max));
+                    }
+                }
+                Kind::ContractCode => {
+                    if !(1..=32).contains(&chars) {
+                        push(rule::LENGTH, length_message(name, chars, 1, 32));
+                    }
+                    if let Some(bad) = s.chars().find(|c| !c.is_ascii_alphanumeric()) {
+                        push(
+                            rule::CHARSET,
+                            format!(
+                                "{name} may contain only ASCII letters and digits; found {bad:?}"
+                            ),
+                        );
+                    }
+                }
+                Kind::NotifyUrl => {
+                    if chars > NOTIFY_URL_MAX_CHARS {
+                        push(
+                            rule::LENGTH,
+                            length_message(name, chars, 1, NOTIFY_URL_MAX_CHARS),
+                        );
+                    }
+                    if let Err(why) = check_notify_url(s) {
+                        push(rule::URL, format!("{name} {why}"));
+                    }
+                }
+                Kind::Enum(allowed) => {
+                    if !allowed.contains(&s.as_str()) {
+                        let hint = allowed
+                            .iter()
+                            .find(|a| a.eq_ignore_ascii_case(s) || edit_distance(a, s) <= 2)
+                            .map(|a| {
+                                format!(
+                                    " (did you mean {a}? the vendor's spelling is used verbatim)"
+                                )
+                            })
+                            .unwrap_or_default();
+                        push(
+                            rule::ENUM,
+                            format!(
+                                "{name} must be one of {}; got {s:?}{hint}",
+                                allowed.join(", ")
+                            ),
+                        );
+                    }
+                }
+                Kind::Object(_) | Kind::Bool | Kind::PositiveInt => {}
+            }
+        }
+    }
+}
+
+fn length_message(name: &str, chars: usize, min: usize, max: usize) -> String {
+    if max == 0 {
+        format!("{name} must be at least {min} characters; it has {chars}")
+    } else if min == 0 {
+        format!("{name} must be at most {max} characters; it has {chars}")
+    } else {
+        format!("{name} must be {min} to {max} characters; it has {chars}")
+    }
+}
+
+/// `https://host/path` without query or fragment; plain `http://` only to a loopback host
+/// (localhost, 127.0.0.0/8, [::1]) so that local flows and the emulator work.
+pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => return Err("must be an absolute https:// URL".into()),
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain spaces or control characters".into());
+    }
+    if url.contains('?') {
+        return Err("must not have a query string (WeChat Pay rejects notify URLs with parameters; put them in the path)".into());
+    }
+    if url.contains('#') {
+        return Err("must not have a fragment".into());
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, _)) => h,
+            None => return Err("has an unclosed IPv6 host".into()),
+        }
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    if host.is_empty() {
+        return Err("has no host".into());
+    }
+    match scheme.as_str() {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err("must use https:// (plain http is accepted only for a loopback host: localhost, 127.0.0.0/8, [::1])".into()),
+        _ => Err(format!("must use https://, not {scheme}://")),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" {
+        return true;
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts[0] == "127"
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+}
+
+fn pointer(at: &str, key: &str) -> String {
+    // RFC 6901 escaping.
+    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn normalise(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn did_you_mean(key: &str, fields: &[Field]) -> Option<&'static str> {
+    let norm = normalise(key);
+    if let Some(f) = fields.iter().find(|f| normalise(f.name) == norm) {
+        return Some(f.name);
+    }
+    fields
+        .iter()
+        .map(|f| (edit_distance(&normalise(f.name), &norm), f.name))
+        .filter(|(d, name)| *d <= 2.max(name.len() / 5))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

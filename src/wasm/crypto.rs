@@ -1,0 +1,73 @@
+//! RSA through the runtime's WebCrypto (`crypto.subtle`), found on the global object (Node,
+//! Workers and Deno have no `window`), with the `rsa` crate as the fallback.
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, SubtleCrypto};
+
+/// WebCrypto name of SHA256withRSA PKCS#1 v1.5.
+const RSASSA: &str = "RSASSA-PKCS1-v1_5";
+
+/// `globalThis.crypto.subtle`, when the runtime has it.
+pub fn subtle() -> Option<SubtleCrypto> {
+    let global = js_sys::global();
+    let crypto = Reflect::get(&global, &"crypto".into()).ok()?;
+    if crypto.is_undefined() || crypto.is_null() {
+        return None;
+    }
+    let subtle = Reflect::get(&crypto, &"subtle".into()).ok()?;
+    subtle.dyn_into::<SubtleCrypto>().ok()
+}
+
+fn algorithm() -> Object {
+    let algo = Object::new();
+    let _ = Reflect::set(&algo, &"name".into(), &RSASSA.into());
+    let _ = Reflect::set(&algo, &"hash".into(), &"SHA-256".into());
+    algo
+}
+
+/// Starts importing a key; the promise is cached by the caller and awaited by every use, so
+/// concurrent first calls share one import.
+pub fn import(
+    subtle: &SubtleCrypto,
+    format: &str,
+    der: &[u8],
+    usage: &str,
+) -> Result<Promise, JsValue> {
+    let data = Uint8Array::from(der);
+    let usages = Array::of1(&usage.into());
+    subtle.import_key_with_object(format, &data, &algorithm(), false, &usages)
+}
+
+async fn key_of(import: &Promise) -> Result<CryptoKey, JsValue> {
+    let key = JsFuture::from(import.clone()).await?;
+    key.dyn_into::<CryptoKey>()
+}
+
+/// Signs `message` with an imported private key.
+pub async fn sign(
+    subtle: &SubtleCrypto,
+    import: &Promise,
+    message: &[u8],
+) -> Result<Vec<u8>, JsValue> {
+    let key = key_of(import).await?;
+    let sig = JsFuture::from(subtle.sign_with_str_and_u8_array(RSASSA, &key, message)?).await?;
+    Ok(Uint8Array::new(&sig).to_vec())
+}
+
+/// Verifies `signature` over `message` with an imported public key.
+pub async fn verify(
+    subtle: &SubtleCrypto,
+    import: &Promise,
+    signature: &[u8],
+    message: &[u8],
+) -> Result<bool, JsValue> {
+    let key = key_of(import).await?;
+    let sig = Uint8Array::from(signature);
+    let ok = JsFuture::from(
+        subtle.verify_with_str_and_u8_array_and_u8_slice(RSASSA, &key, &sig, message)?,
+    )
+    .await?;
+    Ok(ok.as_bool().unwrap_or(false))
+}

@@ -1,0 +1,116 @@
+//! Rust errors to JS `WechatPayError`s.
+//!
+//! The class itself lives in the package's JS entry (so that `instanceof` works against the
+//! class users import); the entry registers it with [`set_error_class`]. Without it (raw
+//! wasm-bindgen glue, `wasm-pack test`), errors are plain `Error`s with the same fields.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Error as JsError, Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{code, Error};
+
+thread_local! {
+    static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// Registers the JS `WechatPayError` class (called once by the package entry).
+#[wasm_bindgen(js_name = "__setErrorClass", skip_typescript)]
+pub fn set_error_class(class: Function) {
+    ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
+}
+
+/// A JS error under construction.
+pub struct JsErr {
+    kind: &'static str,
+    code: String,
+    message: String,
+    extra: Vec<(&'static str, JsValue)>,
+}
+
+impl JsErr {
+    pub fn new(kind: &'static str, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            code: code.into(),
+            message: message.into(),
+            extra: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<JsValue>) -> Self {
+        self.extra.push((name, value.into()));
+        self
+    }
+
+    pub fn config(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new("config", code, message)
+    }
+
+    pub fn network(message: impl Into<String>) -> Self {
+        Self::new("network", code::NETWORK_ERROR, message)
+    }
+
+    pub fn into_js(self) -> JsValue {
+        let extra = Object::new();
+        for (k, v) in &self.extra {
+            let _ = Reflect::set(&extra, &JsValue::from_str(k), v);
+        }
+        let from_class = ERROR_CLASS.with(|c| {
+            c.borrow().as_ref().and_then(|class| {
+                let args = Array::of4(
+                    &JsValue::from_str(self.kind),
+                    &JsValue::from_str(&self.code),
+                    &JsValue::from_str(&self.message),
+                    &extra,
+                );
+                Reflect::construct(class, &args).ok()
+            })
+        });
+        if let Some(err) = from_class {
+            return err;
+        }
+        let err = JsError::new(&self.message);
+        err.set_name("WechatPayError");
+        let _ = Reflect::set(&err, &"kind".into(), &self.kind.into());
+        let _ = Reflect::set(&err, &"code".into(), &JsValue::from_str(&self.code));
+        for (k, v) in &self.extra {
+            let _ = Reflect::set(&err, &JsValue::from_str(k), v);
+        }
+        err.into()
+    }
+}
+
+impl From<Error> for JsErr {
+    fn from(e: Error) -> Self {
+        let kind = e.kind().as_str();
+        let code = e.code();
+        let message = e.to_string();
+        let mut out = JsErr::new(kind, code, message);
+        match &e {
+            Error::Validation(issues) => {
+                let ser = serde_wasm_bindgen::Serializer::json_compatible();
+                let value = serde::Serialize::serialize(issues, &ser).unwrap_or(JsValue::NULL);
+                out = out.with("issues", value);
+            }
+            Error::Signature {
+                serial: Some(s), ..
+            } => out = out.with("serial", JsValue::from_str(s)),
+            _ => {}
+        }
+        out
+    }
+}
+
+impl From<Error> for JsValue {
+    fn from(e: Error) -> Self {
+        JsErr::from(e).into_js()
+    }
+}
+
+impl From<JsErr> for JsValue {
+    fn from(e: JsErr) -> Self {
+        e.into_js()
+    }
+}

@@ -1,0 +1,119 @@
+//! The transport: the global `fetch` (not `window.fetch`: Node and Workers have no window),
+//! with a timeout by `AbortController` whose guard clears the timer on drop.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{ArrayBuffer, Function, Promise, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestInit, Response};
+
+use super::errors::JsErr;
+use crate::error::code;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(input: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// Aborts the request when the timer fires; clears the timer when dropped.
+struct TimeoutGuard {
+    id: JsValue,
+    fired: Rc<Cell<bool>>,
+    _cb: Closure<dyn FnMut()>,
+}
+
+impl Drop for TimeoutGuard {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}
+
+/// What came back.
+pub struct Answer {
+    pub status: u16,
+    pub headers: Headers,
+    pub body: Vec<u8>,
+}
+
+fn message_of(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// Sends a request and reads the whole answer within `timeout_ms`.
+pub async fn send(
+    method: &str,
+    url: &str,
+    headers: &Headers,
+    body: Option<&str>,
+    timeout_ms: u32,
+) -> Result<Answer, JsErr> {
+    let controller = AbortController::new().map_err(|e| JsErr::network(message_of(&e)))?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_headers(headers);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_signal(Some(&controller.signal()));
+
+    let fired = Rc::new(Cell::new(false));
+    let cb = {
+        let fired = fired.clone();
+        let controller = controller.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            fired.set(true);
+            controller.abort();
+        })
+    };
+    let guard = TimeoutGuard {
+        id: set_timeout(cb.as_ref().unchecked_ref(), f64::from(timeout_ms)),
+        fired: fired.clone(),
+        _cb: cb,
+    };
+    let fail = |e: JsValue, during: &str| {
+        if guard.fired.get() {
+            JsErr::new(
+                "timeout",
+                code::TIMEOUT,
+                format!("{method} {url}: no complete answer within {timeout_ms} ms (option timeout); the request may or may not have reached WeChat Pay"),
+            )
+            .with("timeout", f64::from(timeout_ms))
+        } else {
+            JsErr::network(format!(
+                "{method} {url}: {during} failed: {}",
+                message_of(&e)
+            ))
+        }
+    };
+
+    let promise = global_fetch(url, &init).map_err(|e| fail(e, "fetch"))?;
+    let resp = JsFuture::from(promise)
+        .await
+        .map_err(|e| fail(e, "fetch"))?;
+    let resp: Response = resp.dyn_into().map_err(|e| fail(e, "fetch"))?;
+    let buf = resp
+        .array_buffer()
+        .map_err(|e| fail(e, "reading the answer"))?;
+    let buf = JsFuture::from(buf)
+        .await
+        .map_err(|e| fail(e, "reading the answer"))?;
+    let buf: ArrayBuffer = buf.dyn_into().map_err(|e| fail(e, "reading the answer"))?;
+    drop(guard);
+    Ok(Answer {
+        status: resp.status(),
+        headers: resp.headers(),
+        body: Uint8Array::new(&buf).to_vec(),
+    })
+}

@@ -1,0 +1,646 @@
+//! The wasm layer: the only code that touches `js-sys`/`web-sys`. It converts values at the
+//! boundary and supplies what the core takes as arguments: the clock, the nonce, the
+//! transport and WebCrypto.
+
+mod crypto;
+mod errors;
+mod fetch;
+mod options;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{Headers, SubtleCrypto};
+
+use crate::consts::{header, PRE_ENTRUST_SIGN_PATH};
+use crate::error::{code, Error};
+use crate::keys::KeyStore;
+use crate::model::PreEntrustSignResponse;
+use crate::notify::{self, Apiv3Key};
+use crate::sign::{self, RsaSigner, Signer as _};
+use crate::validate::{self, ValidatedBody};
+use crate::verify::{self, SignedHeaders};
+use errors::JsErr;
+use options::{get, js_type, CryptoMode};
+
+/// Package version, sent in the User-Agent.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+struct Inner {
+    mchid: String,
+    serial: String,
+    signer: RsaSigner,
+    pkcs8_der: Vec<u8>,
+    keys: KeyStore,
+    apiv3: Option<Apiv3Key>,
+    base_url: String,
+    timeout_ms: u32,
+    user_agent: String,
+    now: Option<Function>,
+    subtle: Option<SubtleCrypto>,
+    sign_key: RefCell<Option<Promise>>,
+    verify_keys: RefCell<BTreeMap<String, Promise>>,
+}
+
+/// A WeChat Pay APIv3 client for one merchant.
+#[wasm_bindgen]
+pub struct Client {
+    inner: Rc<Inner>,
+}
+
+fn runtime_name() -> String {
+    let g = js_sys::global();
+    let path = |names: &[&str]| -> Option<String> {
+        let mut v: JsValue = g.clone().into();
+        for n in names {
+            v = Reflect::get(&v, &JsValue::from_str(n)).ok()?;
+            if v.is_undefined() || v.is_null() {
+                return None;
+            }
+        }
+        v.as_string()
+    };
+    if let Some(v) = path(&["Deno", "version", "deno"]) {
+        return format!("Deno/{v}");
+    }
+    if let Some(v) = path(&["Bun", "version"]) {
+        return format!("Bun/{v}");
+    }
+    if let Some(ua) = path(&["navigator", "userAgent"]) {
+        if ua == "Cloudflare-Workers" {
+            return "Cloudflare-Workers".into();
+        }
+        if let Some(v) = path(&["process", "versions", "node"]) {
+            return format!("Node.js/{v}");
+        }
+        return ua;
+    }
+    if let Some(v) = path(&["process", "versions", "node"]) {
+        return format!("Node.js/{v}");
+    }
+    "unknown-runtime".into()
+}
+
+fn random_nonce() -> Result<String, JsErr> {
+    loop {
+        let mut buf = [0u8; 48];
+        getrandom::fill(&mut buf).map_err(|e| {
+            JsErr::config(
+                code::BAD_OPTION,
+                format!("no secure random source in this runtime ({e})"),
+            )
+        })?;
+        if let Some(n) = sign::nonce_from_bytes(&buf) {
+            return Ok(n);
+        }
+    }
+}
+
+/// The body argument as JSON text: a string is kept byte for byte, anything else goes
+/// through `JSON.stringify`.
+fn body_text(body: &JsValue) -> Result<String, JsErr> {
+    if let Some(s) = body.as_string() {
+        return Ok(s);
+    }
+    let text = js_sys::JSON::stringify(body).map_err(|e| {
+        JsErr::from(Error::Validation(vec![crate::Issue {
+            field: String::new(),
+            rule: validate::rule::JSON,
+            message: format!(
+                "the body cannot be turned into JSON ({})",
+                Reflect::get(&e, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_default()
+            ),
+        }]))
+    })?;
+    text.as_string().ok_or_else(|| {
+        JsErr::from(Error::Validation(vec![crate::Issue {
+            field: String::new(),
+            rule: validate::rule::TYPE,
+            message: format!("the body must be a JSON object, not {}", js_type(body)),
+        }]))
+    })
+}
+
+fn header(headers: &Headers, name: &str) -> Option<String> {
+    headers.get(name).ok().flatten()
+}
+
+fn json_to_js(value: &serde_json::Value) -> JsValue {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|s| js_sys::JSON::parse(&s).ok())
+        .unwrap_or(JsValue::NULL)
+}
+
+impl Inner {
+    fn now_ms(&self) -> Result<f64, JsErr> {
+        match &self.now {
+            None => Ok(js_sys::Date::now()),
+            Some(f) => f
+                .call0(&JsValue::UNDEFINED)
+                .ok()
+                .and_then(|v| v.as_f64())
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    JsErr::config(
+                        code::BAD_OPTION,
+                        "now: must return milliseconds since the epoch (a number)",
+                    )
+                }),
+        }
+    }
+
+    fn now_secs(&self) -> Result<i64, JsErr> {
+        Ok((self.now_ms()? / 1000.0).floor() as i64)
+    }
+
+    async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsErr> {
+        if let Some(subtle) = &self.subtle {
+            let import = {
+                let mut cached = self.sign_key.borrow_mut();
+                match cached.as_ref() {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = crypto::import(subtle, "pkcs8", &self.pkcs8_der, "sign").map_err(
+                            |_| {
+                                JsErr::config(
+                                    code::BAD_PRIVATE_KEY,
+                                    "privateKey: WebCrypto refused to import the key",
+                                )
+                            },
+                        )?;
+                        *cached = Some(p.clone());
+                        p
+                    }
+                }
+            };
+            return crypto::sign(subtle, &import, message).await.map_err(|_| {
+                JsErr::config(
+                    code::BAD_PRIVATE_KEY,
+                    "privateKey: WebCrypto could not sign with the key",
+                )
+            });
+        }
+        self.signer.sign(message).map_err(JsErr::from)
+    }
+
+    /// Checks a signed answer: headers, clock, key id, then RSA (WebCrypto or `rsa`).
+    async fn verify(&self, headers: &SignedHeaders, body: &[u8]) -> Result<(), JsErr> {
+        let pending =
+            verify::prepare(headers, body, self.now_secs()?, &self.keys).map_err(JsErr::from)?;
+        let id = pending.key.id().to_owned();
+        let ok = match &self.subtle {
+            Some(subtle) => {
+                let import = {
+                    let mut cache = self.verify_keys.borrow_mut();
+                    match cache.get(&id) {
+                        Some(p) => p.clone(),
+                        None => {
+                            let p = crypto::import(
+                                subtle,
+                                "spki",
+                                pending.key.spki_der(),
+                                "verify",
+                            )
+                            .map_err(|_| {
+                                JsErr::config(
+                                    code::BAD_CERT,
+                                    format!("certs[\"{id}\"]: WebCrypto refused to import the key"),
+                                )
+                            })?;
+                            cache.insert(id.clone(), p.clone());
+                            p
+                        }
+                    }
+                };
+                crypto::verify(subtle, &import, &pending.signature, &pending.message)
+                    .await
+                    .unwrap_or(false)
+            }
+            None => sign::rsa_verify(pending.key, &pending.message, &pending.signature),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(JsErr::from(verify::mismatch(&id)))
+        }
+    }
+
+    async fn authorization(
+        &self,
+        method: &str,
+        url: &str,
+        body: &str,
+        timestamp: i64,
+        nonce: &str,
+    ) -> Result<String, JsErr> {
+        let method = sign::normalise_method(method).map_err(JsErr::from)?;
+        let path = sign::path_and_query(url).map_err(JsErr::from)?;
+        sign::check_nonce(nonce).map_err(JsErr::from)?;
+        let message = sign::request_message(&method, &path, timestamp, nonce, body);
+        let signature = self.sign(message.as_bytes()).await?;
+        let b64 = <base64ct::Base64 as base64ct::Encoding>::encode_string(&signature);
+        Ok(sign::authorization_header(
+            &self.mchid,
+            nonce,
+            timestamp,
+            &self.serial,
+            &b64,
+        ))
+    }
+
+    /// Signs and sends; returns the verified answer or the API error.
+    async fn call(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&str>,
+    ) -> Result<fetch::Answer, JsErr> {
+        let url = format!("{}{}", self.base_url, path_and_query);
+        let nonce = random_nonce()?;
+        let timestamp = self.now_secs()?;
+        let auth = self
+            .authorization(method, &url, body.unwrap_or(""), timestamp, &nonce)
+            .await?;
+        let headers = Headers::new()
+            .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
+        let set = |k: &str, v: &str| {
+            headers
+                .set(k, v)
+                .map_err(|_| JsErr::network(format!("cannot set header {k}")))
+        };
+        set(header::ACCEPT, header::APPLICATION_JSON)?;
+        set(header::USER_AGENT, &self.user_agent)?;
+        if body.is_some() {
+            set(header::CONTENT_TYPE, header::APPLICATION_JSON)?;
+        }
+        if let Some(id) = self.keys.preferred_id() {
+            set(header::SERIAL, id)?;
+        }
+        set(header::AUTHORIZATION, &auth)?;
+        let answer = fetch::send(method, &url, &headers, body, self.timeout_ms).await?;
+        let request_id = header(&answer.headers, header::REQUEST_ID);
+        let rid = |e: JsErr| match &request_id {
+            Some(r) => e.with("requestId", JsValue::from_str(r)),
+            None => e,
+        };
+        if !(200..300).contains(&answer.status) {
+            return Err(rid(api_error(answer.status, &answer.body)));
+        }
+        let signed = SignedHeaders {
+            timestamp: header(&answer.headers, header::TIMESTAMP),
+            nonce: header(&answer.headers, header::NONCE),
+            signature: header(&answer.headers, header::SIGNATURE),
+            serial: header(&answer.headers, header::SERIAL),
+        };
+        self.verify(&signed, &answer.body).await.map_err(rid)?;
+        Ok(answer)
+    }
+}
+
+/// A non-2xx answer as an `api` error: WeChat Pay's code, message and whole detail.
+fn api_error(status: u16, body: &[u8]) -> JsErr {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let field = |k: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let api_code = field("code").unwrap_or_else(|| format!("HTTP_{status}"));
+    let api_message = field("message").unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(body);
+        let short: String = text.chars().take(200).collect();
+        if short.is_empty() {
+            "(empty body)".into()
+        } else {
+            short
+        }
+    });
+    let mut err = JsErr::new(
+        "api",
+        api_code.clone(),
+        format!("WeChat Pay answered HTTP {status} {api_code}: {api_message}"),
+    )
+    .with("status", f64::from(status));
+    if let Some(detail) = parsed.as_ref().and_then(|v| v.get("detail")) {
+        err = err.with("detail", json_to_js(detail));
+    }
+    err
+}
+
+fn js_result(r: Result<JsValue, JsErr>) -> Result<JsValue, JsValue> {
+    r.map_err(JsErr::into_js)
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// Checks every option at once; a bad one throws a `config` error naming it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Client, JsValue> {
+        let o = options::parse(&options, js_sys::Date::now())?;
+        let subtle = match o.crypto {
+            CryptoMode::Rust => None,
+            CryptoMode::Auto => crypto::subtle(),
+            CryptoMode::WebCrypto => Some(crypto::subtle().ok_or_else(|| {
+                JsErr::config(
+                    code::BAD_OPTION,
+                    "crypto: \"webcrypto\" asked for, but this runtime has no crypto.subtle",
+                )
+            })?),
+        };
+        let user_agent = o
+            .user_agent
+            .unwrap_or_else(|| format!("wechatpay-wasm/{VERSION} ({})", runtime_name()));
+        Ok(Client {
+            inner: Rc::new(Inner {
+                signer: RsaSigner::new(&o.merchant),
+                pkcs8_der: o.merchant.pkcs8_der().to_vec(),
+                mchid: o.mchid,
+                serial: o.serial,
+                keys: o.keys,
+                apiv3: o.apiv3,
+                base_url: o.base_url,
+                timeout_ms: o.timeout_ms,
+                user_agent,
+                now: o.now,
+                subtle,
+                sign_key: RefCell::new(None),
+                verify_keys: RefCell::new(BTreeMap::new()),
+            }),
+        })
+    }
+
+    /// Which RSA implementation this client uses: `"webcrypto"` or `"rust"`.
+    #[wasm_bindgen(getter, js_name = cryptoBackend)]
+    pub fn crypto_backend(&self) -> String {
+        if self.inner.subtle.is_some() {
+            "webcrypto"
+        } else {
+            "rust"
+        }
+        .into()
+    }
+
+    /// The User-Agent sent with every request.
+    #[wasm_bindgen(getter, js_name = userAgent)]
+    pub fn user_agent(&self) -> String {
+        self.inner.user_agent.clone()
+    }
+
+    /// `POST /v3/papay/sign/contracts/pre-entrust-sign`: validates, signs, sends, verifies.
+    #[wasm_bindgen(js_name = preEntrustSign)]
+    pub fn pre_entrust_sign(&self, body: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            js_result(
+                async {
+                    let text = body_text(&body)?;
+                    let validated: ValidatedBody =
+                        validate::validate_json(&text).map_err(JsErr::from)?;
+                    let answer = inner
+                        .call("POST", PRE_ENTRUST_SIGN_PATH, Some(validated.json()))
+                        .await?;
+                    let request_id = header(&answer.headers, header::REQUEST_ID);
+                    let parsed: Result<PreEntrustSignResponse, _> =
+                        serde_json::from_slice(&answer.body);
+                    match parsed {
+                        Ok(_) => {
+                            let text = String::from_utf8_lossy(&answer.body);
+                            js_sys::JSON::parse(&text)
+                                .map_err(|_| bad_response(&request_id, "not JSON"))
+                        }
+                        Err(e) => Err(bad_response(&request_id, &e.to_string())),
+                    }
+                }
+                .await,
+            )
+        })
+    }
+
+    /// The `Authorization` header for a request; `timestamp` and `nonce` are generated when
+    /// omitted. `body` is the exact text that will be sent (`""` or omitted for GET).
+    pub fn authorization(
+        &self,
+        method: String,
+        url: String,
+        body: JsValue,
+        opts: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            js_result(
+                async {
+                    let body = if body.is_undefined() || body.is_null() {
+                        String::new()
+                    } else {
+                        body_text(&body)?
+                    };
+                    let timestamp = match get(&opts, "timestamp") {
+                        None => inner.now_secs()?,
+                        Some(v) => v
+                            .as_f64()
+                            .or_else(|| v.as_string().and_then(|s| s.parse::<f64>().ok()))
+                            .filter(|t| t.is_finite() && *t >= 0.0 && t.fract() == 0.0)
+                            .map(|t| t as i64)
+                            .ok_or_else(|| {
+                                JsErr::config(
+                                    code::BAD_ARGUMENT,
+                                    "timestamp: must be Unix seconds, a whole number",
+                                )
+                            })?,
+                    };
+                    let nonce = match get(&opts, "nonce") {
+                        None => random_nonce()?,
+                        Some(v) => v.as_string().ok_or_else(|| {
+                            JsErr::config(code::BAD_ARGUMENT, "nonce: must be a string")
+                        })?,
+                    };
+                    let h = inner
+                        .authorization(&method, &url, &body, timestamp, &nonce)
+                        .await?;
+                    Ok(JsValue::from_str(&h))
+                }
+                .await,
+            )
+        })
+    }
+
+    /// Verifies and decrypts a notification: `{ headers, body }` with the raw body received.
+    #[wasm_bindgen(js_name = parseNotification)]
+    pub fn parse_notification(&self, input: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            js_result(async {
+                let Some(apiv3) = inner.apiv3.clone() else {
+                    return Err(JsErr::config(code::BAD_APIV3_KEY, "apiv3Key: is required to decrypt notifications; pass it to new Client()"));
+                };
+                let headers = get(&input, "headers").ok_or_else(|| {
+                    JsErr::config(code::BAD_ARGUMENT, "parseNotification({ headers, body }): headers is required")
+                })?;
+                let body = get(&input, "body").ok_or_else(|| {
+                    JsErr::config(code::BAD_ARGUMENT, "parseNotification({ headers, body }): body (the raw body received) is required")
+                })?;
+                let body = raw_bytes(&body)?;
+                let signed = SignedHeaders {
+                    timestamp: any_header(&headers, header::TIMESTAMP),
+                    nonce: any_header(&headers, header::NONCE),
+                    signature: any_header(&headers, header::SIGNATURE),
+                    serial: any_header(&headers, header::SERIAL),
+                };
+                let serial = signed.serial.clone();
+                inner.verify(&signed, &body).await?;
+                let envelope = notify::open_envelope(&apiv3, &body).map_err(|e| {
+                    let e = JsErr::from(e);
+                    match &serial { Some(s) => e.with("serial", JsValue::from_str(s)), None => e }
+                })?;
+                notify::typed_entrust(&envelope).map_err(JsErr::from)?;
+                Ok(json_to_js(&serde_json::Value::Object(envelope)))
+            }.await)
+        })
+    }
+}
+
+fn bad_response(request_id: &Option<String>, why: &str) -> JsErr {
+    let e = JsErr::new(
+        "api",
+        code::BAD_RESPONSE,
+        format!("WeChat Pay's answer verified but is not the expected JSON ({why})"),
+    );
+    match request_id {
+        Some(r) => e.with("requestId", JsValue::from_str(r)),
+        None => e,
+    }
+}
+
+/// The raw body as bytes: a string (UTF-8), a `Uint8Array`/`Buffer`, or an `ArrayBuffer`.
+fn raw_bytes(body: &JsValue) -> Result<Vec<u8>, JsErr> {
+    if let Some(s) = body.as_string() {
+        return Ok(s.into_bytes());
+    }
+    if body.is_instance_of::<Uint8Array>() || body.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(body).to_vec());
+    }
+    if js_sys::ArrayBuffer::is_view(body) {
+        let view: &Object = body.unchecked_ref();
+        let buffer = Reflect::get(view, &"buffer".into()).unwrap_or(JsValue::UNDEFINED);
+        let offset = Reflect::get(view, &"byteOffset".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
+        let len = Reflect::get(view, &"byteLength".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
+        let buffer: js_sys::ArrayBuffer = buffer.unchecked_into();
+        return Ok(
+            Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, len as u32)
+                .to_vec(),
+        );
+    }
+    Err(JsErr::config(
+        code::BAD_ARGUMENT,
+        format!("body: must be the raw body received, as a string or bytes, not {} (never re-serialised JSON)", js_type(body)),
+    ))
+}
+
+/// A header from a `Headers` object or a plain object, in any letter case.
+fn any_header(headers: &JsValue, name: &str) -> Option<String> {
+    if let Some(h) = headers.dyn_ref::<Headers>() {
+        return header(h, name);
+    }
+    let get_fn = Reflect::get(headers, &"get".into()).ok()?;
+    if let Some(f) = get_fn.dyn_ref::<Function>() {
+        return f.call1(headers, &JsValue::from_str(name)).ok()?.as_string();
+    }
+    let lower = name.to_ascii_lowercase();
+    let entries = Object::entries(headers.dyn_ref::<Object>()?);
+    entries.iter().find_map(|e| {
+        let pair: js_sys::Array = e.unchecked_into();
+        let key = pair.get(0).as_string()?;
+        if key.to_ascii_lowercase() != lower {
+            return None;
+        }
+        let v = pair.get(1);
+        v.as_string().or_else(|| {
+            // Node gives arrays for repeated headers; take the first.
+            js_sys::Array::is_array(&v)
+                .then(|| js_sys::Array::from(&v).get(0).as_string())
+                .flatten()
+        })
+    })
+}
+
+/// Checks a request body; `[]` when it passes, else every broken rule
+/// (`{ field, rule, message }`).
+#[wasm_bindgen(js_name = validatePreEntrustSign)]
+pub fn validate_pre_entrust_sign(body: JsValue) -> JsValue {
+    let issues = match body_text(&body) {
+        Err(e) => return js_sys::Array::of1(&issue_of(e)).into(),
+        Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(v) => validate::validate(&v),
+            Err(e) => vec![crate::Issue {
+                field: String::new(),
+                rule: validate::rule::JSON,
+                message: format!("the body is not valid JSON ({e})"),
+            }],
+        },
+    };
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(&issues, &ser).unwrap_or_else(|_| js_sys::Array::new().into())
+}
+
+fn issue_of(e: JsErr) -> JsValue {
+    let js = e.into_js();
+    let issues = Reflect::get(&js, &"issues".into()).unwrap_or(JsValue::UNDEFINED);
+    js_sys::Array::from(&issues).get(0)
+}
+
+/// What a notification handler answers: `{ status: 204 }` on success, else a 4xx/5xx with
+/// `{"code":"FAIL","message":...}` as WeChat Pay expects (it then retries).
+#[wasm_bindgen(js_name = notificationReply)]
+pub fn notification_reply(error: JsValue) -> JsValue {
+    let out = Object::new();
+    let message = if error.is_undefined() || error.is_null() {
+        None
+    } else {
+        Some(
+            Reflect::get(&error, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .or_else(|| error.as_string())
+                .unwrap_or_else(|| "notification rejected".into()),
+        )
+    };
+    let kind = Reflect::get(&error, &"kind".into())
+        .ok()
+        .and_then(|k| k.as_string());
+    let (mut status, body) = notify::reply(message.as_deref());
+    if message.is_some() {
+        status = match kind.as_deref() {
+            Some("signature") => 401,
+            Some("config") | None => 500,
+            Some(_) => 500,
+        };
+    }
+    let _ = Reflect::set(&out, &"status".into(), &f64::from(status).into());
+    let hdrs = Object::new();
+    if !body.is_empty() {
+        let _ = Reflect::set(
+            &hdrs,
+            &"Content-Type".into(),
+            &header::APPLICATION_JSON.into(),
+        );
+    }
+    let _ = Reflect::set(&out, &"headers".into(), &hdrs);
+    let _ = Reflect::set(&out, &"body".into(), &JsValue::from_str(&body));
+    out.into()
+}

@@ -1,0 +1,269 @@
+//! Reading the `Client` options object, naming the option in every error and never echoing
+//! key material.
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::errors::JsErr;
+use crate::consts::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS};
+use crate::error::code;
+use crate::keys::{KeyStore, MerchantKey, VerifyKey};
+use crate::notify::Apiv3Key;
+
+/// Which RSA implementation signs and verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CryptoMode {
+    /// WebCrypto when the runtime has it, else the `rsa` crate.
+    Auto,
+    /// WebCrypto only (an error where it is missing).
+    WebCrypto,
+    /// The `rsa` crate only.
+    Rust,
+}
+
+/// Parsed options.
+pub struct Options {
+    pub mchid: String,
+    pub serial: String,
+    pub merchant: MerchantKey,
+    pub keys: KeyStore,
+    pub apiv3: Option<Apiv3Key>,
+    pub base_url: String,
+    pub timeout_ms: u32,
+    pub user_agent: Option<String>,
+    pub now: Option<Function>,
+    pub crypto: CryptoMode,
+}
+
+const KNOWN: &[&str] = &[
+    "mchid",
+    "serial",
+    "privateKey",
+    "certs",
+    "apiv3Key",
+    "baseURL",
+    "timeout",
+    "userAgent",
+    "now",
+    "crypto",
+];
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// `obj[name]`, `None` when absent or undefined.
+pub fn get(obj: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(obj, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined())
+}
+
+fn string(obj: &JsValue, name: &str, err: &'static str) -> Result<Option<String>, JsErr> {
+    match get(obj, name) {
+        None => Ok(None),
+        Some(v) => v.as_string().map(Some).ok_or_else(|| {
+            JsErr::config(
+                err,
+                format!("{name}: must be a string, not {}", js_type(&v)),
+            )
+        }),
+    }
+}
+
+fn required(obj: &JsValue, name: &str, err: &'static str, what: &str) -> Result<String, JsErr> {
+    string(obj, name, err)?
+        .ok_or_else(|| JsErr::config(err, format!("{name}: is required ({what})")))
+}
+
+pub fn js_type(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if js_sys::Array::is_array(v) {
+        "an array".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+/// Parses and checks every option; `now_secs` is for certificate validity.
+pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> {
+    if !options.is_object() {
+        return Err(JsErr::config(
+            code::BAD_OPTION,
+            "new Client(options): options must be an object with mchid, serial, privateKey and certs",
+        ));
+    }
+    if let Ok(keys) = Reflect::own_keys(options) {
+        for key in keys.iter().filter_map(|k| k.as_string()) {
+            if KNOWN.contains(&key.as_str()) {
+                continue;
+            }
+            if let Some(known) = KNOWN.iter().find(|k| norm(k) == norm(&key)) {
+                return Err(JsErr::config(
+                    code::BAD_OPTION,
+                    format!("{key}: unknown option; did you mean {known}?"),
+                ));
+            }
+        }
+    }
+
+    let mchid = required(options, "mchid", code::BAD_MCHID, "the merchant id, digits")?;
+    if mchid.is_empty() || mchid.len() > 32 || !mchid.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(JsErr::config(
+            code::BAD_MCHID,
+            format!("mchid: must be the merchant id, a string of digits such as \"1900000001\"; got {mchid:?}"),
+        ));
+    }
+    let serial = required(
+        options,
+        "serial",
+        code::BAD_SERIAL,
+        "the merchant API certificate serial number",
+    )?;
+    let serial = serial.trim().to_owned();
+    if serial.is_empty() || serial.len() > 64 || !serial.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(JsErr::config(
+            code::BAD_SERIAL,
+            "serial: must be the merchant API certificate serial number, hexadecimal (e.g. \"F5765756002FDD77\")",
+        ));
+    }
+    let serial = serial.to_ascii_uppercase();
+    let pem = required(
+        options,
+        "privateKey",
+        code::BAD_PRIVATE_KEY,
+        "the merchant API private key PEM",
+    )?;
+    let merchant = MerchantKey::from_pem(&pem).map_err(JsErr::from)?;
+
+    let now_ms = match get(options, "now") {
+        None => None,
+        Some(f) => Some(f.dyn_into::<Function>().map_err(|v| {
+            JsErr::config(
+                code::BAD_OPTION,
+                format!(
+                    "now: must be a function returning milliseconds since the epoch, not {}",
+                    js_type(&v)
+                ),
+            )
+        })?),
+    };
+    let now_for_certs = match &now_ms {
+        Some(f) => f
+            .call0(&JsValue::UNDEFINED)
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(now_fallback_ms),
+        None => now_fallback_ms,
+    };
+
+    let mut keys = KeyStore::new();
+    match get(options, "certs") {
+        Some(certs) if certs.is_object() && !js_sys::Array::is_array(&certs) => {
+            let entries = Object::entries(certs.unchecked_ref());
+            for entry in entries.iter() {
+                let pair: js_sys::Array = entry.unchecked_into();
+                let id = pair.get(0).as_string().unwrap_or_default();
+                let Some(pem) = pair.get(1).as_string() else {
+                    return Err(JsErr::config(
+                        code::BAD_CERT,
+                        format!("certs[\"{id}\"]: must be a PEM string"),
+                    ));
+                };
+                let key = VerifyKey::from_pem(&id, &pem, (now_for_certs / 1000.0).floor() as i64)
+                    .map_err(JsErr::from)?;
+                keys.insert(key);
+            }
+        }
+        Some(v) => {
+            return Err(JsErr::config(
+                code::BAD_CERT,
+                format!(
+                    "certs: must be an object {{ id: PEM }}, not {}",
+                    js_type(&v)
+                ),
+            ))
+        }
+        None => {}
+    }
+    if keys.is_empty() {
+        return Err(JsErr::config(
+            code::BAD_CERT,
+            "certs: at least one WeChat Pay public key (id PUB_KEY_ID_...) or platform certificate is needed to verify answers",
+        ));
+    }
+
+    let apiv3 = string(options, "apiv3Key", code::BAD_APIV3_KEY)?
+        .map(|k| Apiv3Key::new(&k))
+        .transpose()
+        .map_err(JsErr::from)?;
+
+    let base_url = string(options, "baseURL", code::BAD_BASE_URL)?
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    let lower = base_url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.starts_with('/') && !base_url.contains(['?', '#', ' ']) => {}
+        _ => {
+            return Err(JsErr::config(
+                code::BAD_BASE_URL,
+                format!("baseURL: must be an http(s) URL without query, such as {DEFAULT_BASE_URL}; got {base_url:?}"),
+            ))
+        }
+    }
+    let base_url = base_url.trim_end_matches('/').to_owned();
+
+    let timeout_ms = match get(options, "timeout") {
+        None => DEFAULT_TIMEOUT_MS,
+        Some(v) => match v.as_f64() {
+            Some(t) if t.is_finite() && t >= 1.0 && t <= f64::from(i32::MAX) => t as u32,
+            _ => {
+                return Err(JsErr::config(
+                    code::BAD_TIMEOUT,
+                    "timeout: must be a number of milliseconds, at least 1",
+                ))
+            }
+        },
+    };
+
+    let user_agent = string(options, "userAgent", code::BAD_OPTION)?;
+    if let Some(ua) = &user_agent {
+        if ua.trim().is_empty() || ua.chars().any(char::is_control) {
+            return Err(JsErr::config(
+                code::BAD_OPTION,
+                "userAgent: must be a non-empty string without control characters (WeChat Pay rejects requests without a User-Agent)",
+            ));
+        }
+    }
+
+    let crypto = match string(options, "crypto", code::BAD_OPTION)?.as_deref() {
+        None | Some("auto") => CryptoMode::Auto,
+        Some("webcrypto") => CryptoMode::WebCrypto,
+        Some("rust") => CryptoMode::Rust,
+        Some(other) => {
+            return Err(JsErr::config(
+                code::BAD_OPTION,
+                format!("crypto: must be \"auto\", \"webcrypto\" or \"rust\", not {other:?}"),
+            ))
+        }
+    };
+
+    Ok(Options {
+        mchid,
+        serial,
+        merchant,
+        keys,
+        apiv3,
+        base_url,
+        timeout_ms,
+        user_agent,
+        now: now_ms,
+        crypto,
+    })
+}

@@ -1,0 +1,262 @@
+//! Request signing against the known-answer vector (wechatpay-go's test) and the wire formats.
+
+mod common;
+
+use base64ct::{Base64, Encoding};
+use wechatpay_wasm::keys::{KeyStore, MerchantKey, VerifyKey};
+use wechatpay_wasm::sign::{self, RsaSigner};
+use wechatpay_wasm::{Error, ErrorKind};
+
+fn merchant() -> MerchantKey {
+    MerchantKey::from_pem(common::vector()["private_key_pkcs8_pem"].as_str().unwrap()).unwrap()
+}
+
+/// Guards: SHA256withRSA PKCS#1 v1.5 + standard padded base64, byte for byte as wechatpay-go.
+#[test]
+fn known_answer_vector_pkcs8() {
+    let v = common::vector();
+    let signer = RsaSigner::new(&merchant());
+    let sig = sign::sign_base64(&signer, v["message"].as_str().unwrap().as_bytes()).unwrap();
+    assert_eq!(sig, v["expected_signature"].as_str().unwrap());
+}
+
+/// Guards: a PKCS#1 PEM (made by openssl from the same key) loads and signs identically.
+#[test]
+fn known_answer_vector_pkcs1() {
+    let v = common::vector();
+    let key = MerchantKey::from_pem(&common::fixture("merchant_pkcs1.pem")).unwrap();
+    let sig = sign::sign_base64(&RsaSigner::new(&key), b"source").unwrap();
+    assert_eq!(sig, v["expected_signature"].as_str().unwrap());
+    // And its PKCS#8 re-encoding (what WebCrypto imports) equals the PKCS#8 original's.
+    assert_eq!(key.pkcs8_der(), merchant().pkcs8_der());
+}
+
+#[test]
+fn known_answer_verifies_with_public_key() {
+    let v = common::vector();
+    let key = VerifyKey::from_pem(
+        "PUB_KEY_ID_01",
+        v["public_key_spki_pem"].as_str().unwrap(),
+        0,
+    )
+    .unwrap();
+    let sig = Base64::decode_vec(v["expected_signature"].as_str().unwrap()).unwrap();
+    assert!(sign::rsa_verify(&key, b"source", &sig));
+    assert!(!sign::rsa_verify(&key, b"sourcE", &sig));
+}
+
+#[test]
+fn message_format_table() {
+    let cases = [
+        (
+            (
+                "POST",
+                "/v3/papay/sign/contracts/pre-entrust-sign",
+                1624523846,
+                "A1B2C3",
+                "{\"a\":1}",
+            ),
+            "POST\n/v3/papay/sign/contracts/pre-entrust-sign\n1624523846\nA1B2C3\n{\"a\":1}\n",
+        ),
+        (
+            (
+                "GET",
+                "/v3/papay/sign/contracts/plan-id/12535/out-contract-code/abc",
+                1,
+                "N",
+                "",
+            ),
+            "GET\n/v3/papay/sign/contracts/plan-id/12535/out-contract-code/abc\n1\nN\n\n",
+        ),
+        (
+            (
+                "GET",
+                "/v3/certificates?algorithm_type=RSA&x=%E4%B8%AD",
+                1624523846,
+                "N2",
+                "",
+            ),
+            "GET\n/v3/certificates?algorithm_type=RSA&x=%E4%B8%AD\n1624523846\nN2\n\n",
+        ),
+    ];
+    for ((m, p, t, n, b), want) in cases {
+        assert_eq!(sign::request_message(m, p, t, n, b), want);
+    }
+    assert!(sign::request_message("GET", "/v3/x", 1, "n", "").ends_with("\n\n"));
+}
+
+#[test]
+fn path_and_query_kept_as_sent() {
+    assert_eq!(
+        sign::path_and_query("https://api.mch.weixin.qq.com/v3/a?b=1&c=%20").unwrap(),
+        "/v3/a?b=1&c=%20"
+    );
+    assert_eq!(sign::path_and_query("/v3/a?b=c").unwrap(), "/v3/a?b=c");
+    assert_eq!(
+        sign::path_and_query("http://127.0.0.1:8080/v3/x").unwrap(),
+        "/v3/x"
+    );
+    assert_eq!(sign::path_and_query("https://host").unwrap(), "/");
+    assert!(sign::path_and_query("v3/no-slash").is_err());
+    assert!(sign::path_and_query("ftp://host/x").is_err());
+}
+
+#[test]
+fn authorization_format_and_field_order() {
+    let signer = RsaSigner::new(&merchant());
+    let msg = sign::request_message("POST", "/v3/x", 1624523846, "A1B2C3D4E5F6G7", "{}");
+    let sig = sign::sign_base64(&signer, msg.as_bytes()).unwrap();
+    let h = sign::authorization_header(
+        "1900000001",
+        "A1B2C3D4E5F6G7",
+        1624523846,
+        "F5765756002FDD77",
+        &sig,
+    );
+    let want = format!("WECHATPAY2-SHA256-RSA2048 mchid=\"1900000001\",nonce_str=\"A1B2C3D4E5F6G7\",timestamp=\"1624523846\",serial_no=\"F5765756002FDD77\",signature=\"{sig}\"");
+    assert_eq!(h, want);
+    assert!(!h.contains(", "), "no spaces between pairs");
+    // The signature inside verifies over the message with the public key.
+    let v = common::vector();
+    let key = VerifyKey::from_pem("k", v["public_key_spki_pem"].as_str().unwrap(), 0).unwrap();
+    assert!(sign::rsa_verify(
+        &key,
+        msg.as_bytes(),
+        &Base64::decode_vec(&sig).unwrap()
+    ));
+}
+
+#[test]
+fn nonce_is_32_alphanumerics_and_uniform_bytes_are_used() {
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(64).collect();
+    let n = sign::nonce_from_bytes(&bytes).unwrap();
+    assert_eq!(n.len(), 32);
+    assert!(n.bytes().all(|b| b.is_ascii_alphanumeric()));
+    assert_eq!(&n[..10], "0123456789");
+    // Bytes >= 248 are skipped (no modulo bias).
+    assert_eq!(sign::nonce_from_bytes(&[255; 64]), None);
+    assert!(sign::check_nonce("A1B2C3D4E5F6G7").is_ok());
+    assert!(sign::check_nonce("bad\"quote").is_err());
+    assert!(sign::check_nonce("").is_err());
+}
+
+#[test]
+fn methods_normalised_and_checked() {
+    assert_eq!(sign::normalise_method("post").unwrap(), "POST");
+    assert!(sign::normalise_method("TRACE").is_err());
+}
+
+#[test]
+fn bad_private_keys_are_config_errors_without_key_material() {
+    let v = common::vector();
+    let pem = v["private_key_pkcs8_pem"].as_str().unwrap();
+    let corrupted = pem.replace(
+        "MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDZUJN33V",
+        "MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDZUJN33X",
+    );
+    let body_line = pem.lines().nth(1).unwrap();
+    for (input, hint) in [
+        ("", "no PEM private key"),
+        ("not a key", "no PEM private key"),
+        (corrupted.as_str(), "does not parse"),
+        (v["public_key_spki_pem"].as_str().unwrap(), "public key"),
+        (
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----",
+            "encrypted",
+        ),
+    ] {
+        let err = MerchantKey::from_pem(input).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config);
+        assert_eq!(err.code(), "BAD_PRIVATE_KEY");
+        let msg = err.to_string();
+        assert!(msg.contains(hint), "{msg}");
+        assert!(
+            !msg.contains(&body_line[..20]),
+            "key material echoed: {msg}"
+        );
+        assert!(!format!("{err:?}").contains(&body_line[..20]));
+    }
+    // Debug of a loaded key is redacted.
+    let dbg = format!("{:?} {:?}", merchant(), RsaSigner::new(&merchant()));
+    assert!(
+        dbg.contains("redacted") && !dbg.contains(&body_line[..20]),
+        "{dbg}"
+    );
+}
+
+#[test]
+fn pem_with_crlf_and_escaped_newlines_loads() {
+    let pem = common::vector()["private_key_pkcs8_pem"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(MerchantKey::from_pem(&pem.replace('\n', "\r\n")).is_ok());
+    assert!(MerchantKey::from_pem(&pem.replace('\n', "\\n")).is_ok());
+    assert!(MerchantKey::from_pem(&format!("  \n{pem}\n  ")).is_ok());
+}
+
+#[test]
+fn key_store_selects_by_id_and_prefers_public_key() {
+    let v = common::vector();
+    let now = 1_900_000_000; // 2030, inside the fixture certificate's validity
+    let mut store = KeyStore::new();
+    store.insert(
+        VerifyKey::from_pem(
+            "5157F09EFDC096DE15EBE81A47057A72",
+            &common::fixture("platform_cert.pem"),
+            now,
+        )
+        .unwrap(),
+    );
+    store.insert(
+        VerifyKey::from_pem(
+            "PUB_KEY_ID_0114232134912410000000000000",
+            v["public_key_spki_pem"].as_str().unwrap(),
+            now,
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        store.preferred_id(),
+        Some("PUB_KEY_ID_0114232134912410000000000000")
+    );
+    assert!(
+        store.get("5157f09efdc096de15ebe81a47057a72").is_some(),
+        "hex ids match ignoring case"
+    );
+    assert!(store.get("PUB_KEY_ID_X").is_none());
+}
+
+#[test]
+fn certificate_checks() {
+    let cert = common::fixture("platform_cert.pem");
+    let now = 1_900_000_000; // 2030, inside the fixture certificate's validity
+    let k = VerifyKey::from_pem("5157f09efdc096de15ebe81a47057a72", &cert, now).unwrap();
+    // The certificate's key is the vector's public key: the known answer verifies with it.
+    let v = common::vector();
+    let sig = Base64::decode_vec(v["expected_signature"].as_str().unwrap()).unwrap();
+    assert!(sign::rsa_verify(&k, b"source", &sig));
+    let err = VerifyKey::from_pem("5157F09EFDC096DE15EBE81A47057A73", &cert, now).unwrap_err();
+    assert_eq!(err.code(), "CERT_SERIAL_MISMATCH");
+    assert!(err.to_string().contains("5157F09EFDC096DE15EBE81A47057A72"));
+    let err =
+        VerifyKey::from_pem("5157F09EFDC096DE15EBE81A47057A72", &cert, 2_200_000_000).unwrap_err();
+    assert_eq!(err.code(), "CERT_EXPIRED");
+    assert!(err.to_string().contains("expired"));
+    let err = VerifyKey::from_pem(
+        "5157F09EFDC096DE15EBE81A47057A72",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        now,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "BAD_CERT");
+    let err =
+        VerifyKey::from_pem("x", v["private_key_pkcs8_pem"].as_str().unwrap(), now).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Config {
+            code: "BAD_CERT",
+            ..
+        }
+    ));
+}

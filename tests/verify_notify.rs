@@ -1,0 +1,250 @@
+//! Answer verification and notification decryption, cross-checked against fixtures made by
+//! node:crypto (tests/fixtures/generate.mjs), plus a table of tampered inputs.
+
+mod common;
+
+use serde_json::Value;
+use wechatpay_wasm::keys::{KeyStore, VerifyKey};
+use wechatpay_wasm::notify::{self, Apiv3Key, EncryptedResource};
+use wechatpay_wasm::verify::{self, SignedHeaders};
+
+const KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
+const TS: i64 = 1_795_658_401;
+
+fn store() -> KeyStore {
+    let mut s = KeyStore::new();
+    let v = common::vector();
+    s.insert(VerifyKey::from_pem(KEY_ID, v["public_key_spki_pem"].as_str().unwrap(), 0).unwrap());
+    s
+}
+
+fn headers(a: &Value) -> SignedHeaders {
+    SignedHeaders {
+        timestamp: a["timestamp"].as_str().map(str::to_owned),
+        nonce: a["nonce"].as_str().map(str::to_owned),
+        signature: a["signature"].as_str().map(str::to_owned),
+        serial: a["serial"].as_str().map(str::to_owned),
+    }
+}
+
+#[test]
+fn node_signed_answers_verify() {
+    let f = common::json("signed_answers.json");
+    for name in ["response", "notification", "empty_body"] {
+        let a = &f[name];
+        verify::verify(
+            &headers(a),
+            a["body"].as_str().unwrap().as_bytes(),
+            TS,
+            &store(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn clock_skew_window_is_300_seconds() {
+    let a = &common::json("signed_answers.json")["response"];
+    let body = a["body"].as_str().unwrap().as_bytes();
+    assert!(verify::verify(&headers(a), body, TS + 300, &store()).is_ok());
+    assert!(verify::verify(&headers(a), body, TS - 300, &store()).is_ok());
+    for now in [TS + 301, TS - 301] {
+        let e = verify::verify(&headers(a), body, now, &store()).unwrap_err();
+        assert_eq!(e.code(), "TIMESTAMP_SKEW", "{e}");
+    }
+}
+
+#[test]
+fn tampered_inputs_are_rejected_with_their_code() {
+    let a = &common::json("signed_answers.json")["response"];
+    let body = a["body"].as_str().unwrap();
+    let h = headers(a);
+    let mut cases: Vec<(&str, SignedHeaders, String, &str)> = vec![];
+    let mut t = h.clone();
+    t.timestamp = None;
+    cases.push(("no timestamp", t, body.into(), "MISSING_HEADER"));
+    let mut t = h.clone();
+    t.signature = Some(String::new());
+    cases.push(("empty signature", t, body.into(), "MISSING_HEADER"));
+    let mut t = h.clone();
+    t.serial = Some("PUB_KEY_ID_0000".into());
+    cases.push(("unknown serial", t, body.into(), "UNKNOWN_SERIAL"));
+    let mut t = h.clone();
+    t.nonce = Some(format!("{}x", h.nonce.clone().unwrap()));
+    cases.push(("nonce changed", t, body.into(), "BAD_SIGNATURE"));
+    let mut t = h.clone();
+    t.timestamp = Some((TS + 1).to_string());
+    cases.push(("timestamp changed", t, body.into(), "BAD_SIGNATURE"));
+    let mut t = h.clone();
+    t.timestamp = Some("12ab".into());
+    cases.push(("timestamp not a number", t, body.into(), "TIMESTAMP_SKEW"));
+    let mut t = h.clone();
+    t.signature = Some("WECHATPAY/SIGNTEST/abcdef==".into());
+    cases.push(("probe", t, body.into(), "BAD_SIGNATURE"));
+    let mut t = h.clone();
+    t.signature = Some("!!!".into());
+    cases.push(("not base64", t, body.into(), "BAD_SIGNATURE"));
+    cases.push((
+        "body changed",
+        h.clone(),
+        body.replace("5778", "5779"),
+        "BAD_SIGNATURE",
+    ));
+    cases.push((
+        "body re-serialised",
+        h.clone(),
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(body).unwrap()).unwrap(),
+        "BAD_SIGNATURE",
+    ));
+    for (name, hs, b, code) in cases {
+        let e = verify::verify(&hs, b.as_bytes(), TS, &store()).unwrap_err();
+        assert_eq!(e.code(), code, "{name}: {e}");
+        assert_eq!(e.kind(), wechatpay_wasm::ErrorKind::Signature);
+    }
+    let mut t = h.clone();
+    t.serial = Some("PUB_KEY_ID_0000".into());
+    let e = verify::verify(&t, body.as_bytes(), TS, &store()).unwrap_err();
+    assert!(
+        e.to_string().contains("PUB_KEY_ID_0000") && e.to_string().contains(KEY_ID),
+        "names both ids: {e}"
+    );
+    let mut t = h.clone();
+    t.signature = Some("WECHATPAY/SIGNTEST/abcdef==".into());
+    assert!(verify::verify(&t, body.as_bytes(), TS, &store())
+        .unwrap_err()
+        .to_string()
+        .contains("probe"));
+}
+
+#[test]
+fn every_single_byte_change_to_the_body_is_rejected() {
+    let a = &common::json("signed_answers.json")["notification"];
+    let body = a["body"].as_str().unwrap().as_bytes().to_vec();
+    let h = headers(a);
+    for i in (0..body.len()).step_by(7) {
+        let mut b = body.clone();
+        b[i] ^= 0x01;
+        assert!(verify::verify(&h, &b, TS, &store()).is_err(), "byte {i}");
+    }
+}
+
+#[test]
+fn aes_gcm_vectors_from_node_crypto_decrypt() {
+    let f = common::json("aes_gcm_vectors.json");
+    for v in f["vectors"].as_array().unwrap() {
+        let key = Apiv3Key::new(v["apiv3_key"].as_str().unwrap()).unwrap();
+        let res = EncryptedResource {
+            algorithm: "AEAD_AES_256_GCM".into(),
+            ciphertext: v["ciphertext"].as_str().unwrap().into(),
+            associated_data: v["associated_data"].as_str().unwrap().into(),
+            nonce: v["nonce"].as_str().unwrap().into(),
+            original_type: "entrust".into(),
+        };
+        let plain = notify::decrypt_resource(&key, &res).unwrap();
+        assert_eq!(
+            String::from_utf8(plain).unwrap(),
+            v["plaintext"].as_str().unwrap()
+        );
+        // Wrong AAD, wrong key, flipped tag byte: DECRYPT_FAILED.
+        let mut bad = res.clone();
+        bad.associated_data.push('x');
+        assert_eq!(
+            notify::decrypt_resource(&key, &bad).unwrap_err().code(),
+            "DECRYPT_FAILED"
+        );
+        let other = Apiv3Key::new("00000000000000000000000000000000").unwrap();
+        assert_eq!(
+            notify::decrypt_resource(&other, &res).unwrap_err().code(),
+            "DECRYPT_FAILED"
+        );
+        let mut raw = base64ct_decode(&res.ciphertext);
+        let n = raw.len();
+        raw[n - 1] ^= 1;
+        let mut bad = res.clone();
+        bad.ciphertext = base64ct_encode(&raw);
+        let e = notify::decrypt_resource(&key, &bad).unwrap_err();
+        assert_eq!(e.code(), "DECRYPT_FAILED");
+        assert!(e.to_string().contains("APIv3 key"), "{e}");
+    }
+}
+
+fn base64ct_decode(s: &str) -> Vec<u8> {
+    <base64ct::Base64 as base64ct::Encoding>::decode_vec(s).unwrap()
+}
+fn base64ct_encode(b: &[u8]) -> String {
+    <base64ct::Base64 as base64ct::Encoding>::encode_string(b)
+}
+
+#[test]
+fn apiv3_key_length_is_checked_precisely() {
+    for (k, n) in [
+        ("a".repeat(31), "31"),
+        ("a".repeat(33), "33"),
+        (String::new(), "0"),
+    ] {
+        let e = Apiv3Key::new(&k).unwrap_err();
+        assert_eq!(e.code(), "BAD_APIV3_KEY");
+        assert!(e.to_string().contains(&format!("got {n}")), "{e}");
+        assert!(!e.to_string().contains(&k) || k.is_empty());
+    }
+    let e = Apiv3Key::new(&format!(" {}", "a".repeat(32))).unwrap_err();
+    assert!(e.to_string().contains("whitespace"), "{e}");
+    assert!(format!("{:?}", Apiv3Key::new(&"k".repeat(32)).unwrap()).contains("redacted"));
+}
+
+#[test]
+fn envelope_opens_to_typed_entrust_event() {
+    let f = common::json("signed_answers.json");
+    let key = Apiv3Key::new(f["apiv3_key"].as_str().unwrap()).unwrap();
+    let env = notify::open_envelope(&key, f["notification"]["body"].as_str().unwrap().as_bytes())
+        .unwrap();
+    assert_eq!(env["event_type"], "ENTRUST.SIGN");
+    assert_eq!(env["resource"]["contract_id"], "CT2026112600001");
+    assert_eq!(
+        env["resource"]["future_field"]["kept"], true,
+        "unknown fields kept"
+    );
+    let typed = notify::typed_entrust(&env).unwrap().unwrap();
+    assert_eq!(typed.plan_id, 12535);
+    assert_eq!(typed.contract_state, "SIGNED");
+    assert!(typed.extra.contains_key("future_field"));
+}
+
+#[test]
+fn malformed_envelopes() {
+    let key = Apiv3Key::new(&"k".repeat(32)).unwrap();
+    for (body, code) in [
+        ("not json", "BAD_NOTIFICATION"),
+        ("{}", "BAD_NOTIFICATION"),
+        (
+            r#"{"id":"1","event_type":"ENTRUST.SIGN","resource":{"algorithm":"AEAD_AES_128_GCM","ciphertext":"AAAA","nonce":"123456789012"}}"#,
+            "BAD_NOTIFICATION",
+        ),
+        (
+            r#"{"id":"1","event_type":"ENTRUST.SIGN","resource":{"algorithm":"AEAD_AES_256_GCM","ciphertext":"AAAA","nonce":"short"}}"#,
+            "BAD_NOTIFICATION",
+        ),
+        (
+            r#"{"id":"1","event_type":"ENTRUST.SIGN","resource":{"algorithm":"AEAD_AES_256_GCM","ciphertext":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","nonce":"123456789012"}}"#,
+            "DECRYPT_FAILED",
+        ),
+    ] {
+        assert_eq!(
+            notify::open_envelope(&key, body.as_bytes())
+                .unwrap_err()
+                .code(),
+            code,
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn reply_shapes() {
+    assert_eq!(notify::reply(None), (204, String::new()));
+    let (status, body) = notify::reply(Some("bad signature"));
+    assert!(status >= 400);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["code"], "FAIL");
+    assert_eq!(v["message"], "bad signature");
+}
