@@ -15,10 +15,13 @@ pub mod validate;
 pub mod verify;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, ErrorKind, Issue, Result};
 pub use keys::{KeyStore, MerchantKey, VerifyKey};
 pub use model::{PreEntrustSignRequest, PreEntrustSignResponse};
 pub use sign::{RsaSigner, Signer};
 pub use validate::{validate, validate_json, validate_request, ValidatedBody};
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm::Client;

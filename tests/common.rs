@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 // Shared by the native test files.
 #![allow(dead_code)]
 

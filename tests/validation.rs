@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The validation table: for every rule of shared/spec/pre-entrust-sign.md a passing and a
 //! failing case, with the JSON pointer and rule reported.
 

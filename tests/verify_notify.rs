@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Answer verification and notification decryption, cross-checked against fixtures made by
 //! node:crypto (tests/fixtures/generate.mjs), plus a table of tampered inputs.
 

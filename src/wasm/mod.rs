@@ -2,7 +2,7 @@
 //! boundary and supplies what the core takes as arguments: the clock, the nonce, the
 //! transport and WebCrypto.
 
-mod crypto;
+pub mod crypto;
 mod errors;
 mod fetch;
 mod options;
@@ -203,18 +203,14 @@ impl Inner {
                     match cache.get(&id) {
                         Some(p) => p.clone(),
                         None => {
-                            let p = crypto::import(
-                                subtle,
-                                "spki",
-                                pending.key.spki_der(),
-                                "verify",
-                            )
-                            .map_err(|_| {
-                                JsErr::config(
+                            let p =
+                                crypto::import(subtle, "spki", pending.key.spki_der(), "verify")
+                                    .map_err(|_| {
+                                        JsErr::config(
                                     code::BAD_CERT,
                                     format!("certs[\"{id}\"]: WebCrypto refused to import the key"),
                                 )
-                            })?;
+                                    })?;
                             cache.insert(id.clone(), p.clone());
                             p
                         }
