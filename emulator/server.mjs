@@ -24,11 +24,11 @@ const TIME_WINDOW_S = 300;
 export const UNKNOWN_SERIAL_ID = 'PUB_KEY_ID_0000000000000000000000000000000000';
 
 export const FAULT_KINDS = [
-  'delay', 'status500', 'status429', 'reset',
+  'delay', 'status500', 'status429', 'reset', 'paramError',
   'badJson', 'truncate', 'badSignature', 'staleTimestamp', 'unknownSerial', 'noSignatureHeaders',
 ];
 // applied when the request arrives (whatever it would have answered)
-const PRE_FAULTS = new Set(['delay', 'status500', 'status429', 'reset']);
+const PRE_FAULTS = new Set(['delay', 'status500', 'status429', 'reset', 'paramError']);
 // applied to the next 2xx API answer
 
 const EXPOSE_HEADERS = 'Wechatpay-Timestamp, Wechatpay-Nonce, Wechatpay-Serial, Wechatpay-Signature, Request-ID';
@@ -100,7 +100,7 @@ export async function startEmulator(options = {}) {
     }
     const times = fault.times ?? 1;
     if (!(Number.isInteger(times) && times > 0)) throw new TypeError('inject: times must be a positive integer');
-    const f = { kind: fault.kind, times, ms: fault.ms ?? 1000, method: fault.method, path: fault.path };
+    const f = { kind: fault.kind, times, ms: fault.ms ?? 1000, method: fault.method, path: fault.path, detail: fault.detail };
     faults.push(f);
     return f;
   }
@@ -609,6 +609,10 @@ export async function startEmulator(options = {}) {
             return;
           } else if (pre.kind === 'status500') {
             throw new HttpError(500, 'SYSTEM_ERROR', '系统错误 (injected fault: retry later with the same parameters)');
+          } else if (pre.kind === 'paramError') {
+            // A server-side rule a client cannot check locally (the real API has such rules).
+            const detail = { field: '/device_info/device_ip', value: '', issue: 'device_ip 格式错误 (injected fault)', location: 'body', ...(pre.detail || {}) };
+            throw new HttpError(400, 'PARAM_ERROR', `参数错误: ${detail.issue}`, detail);
           } else if (pre.kind === 'status429') {
             throw new HttpError(429, 'RATELIMIT_EXCEEDED', '达到调用速率限制 (injected fault: slow down)');
           }

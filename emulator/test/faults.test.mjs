@@ -45,6 +45,16 @@ test('status429: RATELIMIT_EXCEEDED', async () => {
   for (const h of sigHeaders) assert.equal(res.headers[h], undefined);
 });
 
+test('paramError: 400 PARAM_ERROR with a body-location detail, unsigned; next call processed', async () => {
+  emu.inject({ kind: 'paramError', detail: { field: '/out_user_code', value: 'u', issue: 'server rule' } });
+  const res = await call();
+  assert.equal(res.status, 400);
+  assert.equal(res.json.code, 'PARAM_ERROR');
+  assert.deepEqual(res.json.detail, { field: '/out_user_code', value: 'u', issue: 'server rule', location: 'body' });
+  for (const h of sigHeaders) assert.equal(res.headers[h], undefined);
+  assert.equal((await call()).status, 200);
+});
+
 test('reset: the socket is closed without an answer', async () => {
   emu.inject({ kind: 'reset' });
   await assert.rejects(call(), (e) => ['ECONNRESET', 'EPIPE'].includes(e.code) || /socket hang up/.test(e.message));
