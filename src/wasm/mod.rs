@@ -640,3 +640,10 @@ pub fn notification_reply(error: JsValue) -> JsValue {
     let _ = Reflect::set(&out, &"body".into(), &JsValue::from_str(&body));
     out.into()
 }
+
+/// An SVG QR code of `text` (for the QR scene's `redirect_url`), at least `size` pixels wide
+/// (default 240).
+#[wasm_bindgen(js_name = qrCodeSvg)]
+pub fn qr_code_svg(text: &str, size: Option<u32>) -> Result<String, JsValue> {
+    crate::qr::svg(text, size.unwrap_or(240)).map_err(JsValue::from)
+}
