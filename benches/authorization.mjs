@@ -1,0 +1,94 @@
+// Benchmark: Authorization headers per second, ours against node:crypto and the peer SDK
+// (wechatpay-axios-plugin), all measured in this one run on this machine; then the wasm size.
+// Run: make bench   (or: node benches/authorization.mjs after make pkg)
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { Client } from 'wechatpay-wasm';
+import { Rsa, Formatter } from 'wechatpay-axios-plugin';
+
+const SECONDS = Number(process.env.BENCH_SECONDS || 2);
+const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
+const BODY = JSON.stringify({
+  sign_scene: 'SIGN_SCENE_QRCODE', appid: 'wxd678efh567hg6787', plan_id: 12535,
+  out_contract_code: 'wxwtdk20200910100000', contract_display_account: '微信代扣用户A',
+  contract_notify_url: 'https://yourapp.com/notify', out_user_code: '用户A',
+  device_info: { device_type: 'DEVICE_TYPE_PHONE', device_os: 'iOS', device_id: 'd', device_running_as_root: false,
+    device_ip: '203.0.113.7', weixin_installed: true, weixin_version: '8', days_since_first_login: 'DAYS_SINCE_FIRST_LOGIN_UNKNOW' },
+});
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
+const MCHID = '1900000001';
+const SERIAL = 'F5765756002FDD77';
+const nonce = () => randomBytes(16).toString('hex');
+const ts = () => Math.floor(Date.now() / 1000);
+
+const client = new Client({
+  mchid: MCHID, serial: SERIAL, privateKey: pem,
+  certs: { PUB_KEY_ID_0114232134912410000000000000: publicKey.export({ type: 'spki', format: 'pem' }) },
+});
+const rustClient = new Client({
+  mchid: MCHID, serial: SERIAL, privateKey: pem, crypto: 'rust',
+  certs: { PUB_KEY_ID_0114232134912410000000000000: publicKey.export({ type: 'spki', format: 'pem' }) },
+});
+const keyObject = createPrivateKey(pem);
+const peerKey = Rsa.from(pem, Rsa.KEY_TYPE_PRIVATE);
+
+const header = (n, t, sig) => `WECHATPAY2-SHA256-RSA2048 mchid="${MCHID}",nonce_str="${n}",timestamp="${t}",serial_no="${SERIAL}",signature="${sig}"`;
+const message = (n, t) => `POST\n${PATH}\n${t}\n${n}\n${BODY}\n`;
+
+const impls = {
+  'wechatpay-wasm (WebCrypto)': () => client.authorization('POST', PATH, BODY),
+  'wechatpay-wasm (rsa crate)': () => rustClient.authorization('POST', PATH, BODY),
+  'node:crypto sign, cached KeyObject': () => {
+    const n = nonce(); const t = ts();
+    return header(n, t, nodeSign('sha256', Buffer.from(message(n, t)), keyObject).toString('base64'));
+  },
+  'node:crypto sign async (threadpool)': () => new Promise((resolve, reject) => {
+    const n = nonce(); const t = ts();
+    nodeSign('sha256', Buffer.from(message(n, t)), keyObject, (err, sig) => (err ? reject(err) : resolve(header(n, t, sig.toString('base64')))));
+  }),
+  'wechatpay-axios-plugin, cached key': () => {
+    const n = Formatter.nonce(); const t = Formatter.timestamp();
+    return Formatter.authorization(MCHID, n, Rsa.sign(Formatter.request('POST', PATH, t, n, BODY), peerKey), t, SERIAL);
+  },
+};
+
+async function run(fn, inFlight, seconds) {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  async function worker() {
+    while (performance.now() < end) {
+      const h = await fn();
+      if (typeof h !== 'string' || !h.startsWith('WECHATPAY2-SHA256-RSA2048 ')) throw new Error(`bad header ${h}`);
+      done += 1;
+    }
+  }
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return done / ((performance.now() - t0) / 1000);
+}
+
+const results = {};
+for (const [name, fn] of Object.entries(impls)) {
+  await run(fn, 1, 0.3); // warm up (key import, JIT)
+  results[name] = { seq: await run(fn, 1, SECONDS), par: await run(fn, 16, SECONDS) };
+}
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`Authorization headers per second (${SECONDS} s each, RSA-2048, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores)`);
+console.log(`${pad('implementation', 40)}${pad('sequential', 14)}16 in flight`);
+for (const [name, r] of Object.entries(results)) console.log(`${pad(name, 40)}${pad(r.seq.toFixed(0), 14)}${r.par.toFixed(0)}`);
+const ours = results['wechatpay-wasm (WebCrypto)'];
+const node = results['node:crypto sign, cached KeyObject'];
+const peer = results['wechatpay-axios-plugin, cached key'];
+console.log('\nratios');
+console.log(`ours / node:crypto, sequential:          ${(ours.seq / node.seq).toFixed(2)}x  (target >= 0.75x)`);
+console.log(`ours / wechatpay-axios-plugin, 16 in flight: ${(ours.par / peer.par).toFixed(2)}x  (target >= 1.5x)`);
+console.log(`ours / node:crypto async, 16 in flight:  ${(ours.par / results['node:crypto sign async (threadpool)'].par).toFixed(2)}x`);
+
+const pkgDir = new URL('../pkg/', import.meta.url);
+const wasm = readdirSync(pkgDir).find((f) => f.endsWith('.wasm'));
+const bytes = readFileSync(new URL(wasm, pkgDir));
+const gz = gzipSync(bytes, { level: 9 }).length;
+console.log(`\nwasm ${wasm}: ${(bytes.length / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzipped (target <= 90 KB gzipped)`);
