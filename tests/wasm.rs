@@ -315,3 +315,69 @@ fn bad_options_throw_config_errors() {
         );
     }
 }
+
+const ANSWERS: &str = include_str!("fixtures/signed_answers.json");
+
+/// The wasm side of notification verification and decryption, on a notification signed and
+/// encrypted by node:crypto (tests/fixtures/generate.mjs), through both RSA backends.
+#[wasm_bindgen_test]
+async fn notification_verified_and_decrypted_in_both_backends() {
+    let f: serde_json::Value = serde_json::from_str(ANSWERS).unwrap();
+    let n = &f["notification"];
+    let ts: f64 = n["timestamp"].as_str().unwrap().parse().unwrap();
+    for crypto in ["webcrypto", "rust"] {
+        let o = options(crypto, ts * 1000.0);
+        Reflect::set(
+            &o,
+            &"apiv3Key".into(),
+            &f["apiv3_key"].as_str().unwrap().into(),
+        )
+        .unwrap();
+        let client = Client::new(o).unwrap();
+        let headers = Object::new();
+        for (k, v) in [
+            ("Wechatpay-Timestamp", "timestamp"),
+            ("wechatpay-nonce", "nonce"),
+            ("WECHATPAY-SIGNATURE", "signature"),
+            ("Wechatpay-Serial", "serial"),
+        ] {
+            Reflect::set(&headers, &k.into(), &n[v].as_str().unwrap().into()).unwrap();
+        }
+        let input = Object::new();
+        Reflect::set(&input, &"headers".into(), &headers).unwrap();
+        Reflect::set(&input, &"body".into(), &n["body"].as_str().unwrap().into()).unwrap();
+        let ev = JsFuture::from(client.parse_notification(input.clone().into()))
+            .await
+            .unwrap();
+        let resource = Reflect::get(&ev, &"resource".into()).unwrap();
+        assert_eq!(
+            Reflect::get(&resource, &"contract_id".into())
+                .unwrap()
+                .as_string()
+                .unwrap(),
+            "CT2026112600001",
+            "{crypto}"
+        );
+        assert_eq!(
+            Reflect::get(&resource, &"plan_id".into())
+                .unwrap()
+                .as_f64()
+                .unwrap(),
+            12535.0
+        );
+        // One byte changed in the body: rejected.
+        let tampered = n["body"].as_str().unwrap().replacen("EV-", "EW-", 1);
+        Reflect::set(&input, &"body".into(), &tampered.into()).unwrap();
+        let err = JsFuture::from(client.parse_notification(input.into()))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            Reflect::get(&err, &"code".into())
+                .unwrap()
+                .as_string()
+                .unwrap(),
+            "BAD_SIGNATURE",
+            "{crypto}"
+        );
+    }
+}
