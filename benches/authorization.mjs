@@ -33,6 +33,8 @@ const rustClient = new Client({
   certs: { PUB_KEY_ID_0114232134912410000000000000: publicKey.export({ type: 'spki', format: 'pem' }) },
 });
 const keyObject = createPrivateKey(pem);
+const subtleKey = await crypto.subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+const enc = new TextEncoder();
 const peerKey = Rsa.from(pem, Rsa.KEY_TYPE_PRIVATE);
 
 const header = (n, t, sig) => `WECHATPAY2-SHA256-RSA2048 mchid="${MCHID}",nonce_str="${n}",timestamp="${t}",serial_no="${SERIAL}",signature="${sig}"`;
@@ -49,6 +51,11 @@ const impls = {
     const n = nonce(); const t = ts();
     nodeSign('sha256', Buffer.from(message(n, t)), keyObject, (err, sig) => (err ? reject(err) : resolve(header(n, t, sig.toString('base64')))));
   }),
+  'raw WebCrypto from JS (reference)': async () => {
+    const n = nonce(); const t = ts();
+    const sig = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', subtleKey, enc.encode(message(n, t)));
+    return header(n, t, Buffer.from(sig).toString('base64'));
+  },
   'wechatpay-axios-plugin, cached key': () => {
     const n = Formatter.nonce(); const t = Formatter.timestamp();
     return Formatter.authorization(MCHID, n, Rsa.sign(Formatter.request('POST', PATH, t, n, BODY), peerKey), t, SERIAL);
@@ -85,6 +92,8 @@ const peer = results['wechatpay-axios-plugin, cached key'];
 console.log('\nratios');
 console.log(`ours / node:crypto, sequential:          ${(ours.seq / node.seq).toFixed(2)}x  (target >= 0.75x)`);
 console.log(`ours / wechatpay-axios-plugin, 16 in flight: ${(ours.par / peer.par).toFixed(2)}x  (target >= 1.5x)`);
+console.log(`ours / raw WebCrypto, sequential:        ${(ours.seq / results['raw WebCrypto from JS (reference)'].seq).toFixed(2)}x`);
+console.log(`raw WebCrypto / node:crypto, sequential: ${(results['raw WebCrypto from JS (reference)'].seq / node.seq).toFixed(2)}x`);
 console.log(`ours / node:crypto async, 16 in flight:  ${(ours.par / results['node:crypto sign async (threadpool)'].par).toFixed(2)}x`);
 
 const pkgDir = new URL('../pkg/', import.meta.url);

@@ -40,19 +40,19 @@ pub fn import(
     subtle.import_key_with_object(format, &data, &algorithm(), false, &usages)
 }
 
-async fn key_of(import: &Promise) -> Result<CryptoKey, JsValue> {
+/// Awaits an import started by [`import`].
+pub async fn key_of(import: &Promise) -> Result<CryptoKey, JsValue> {
     let key = JsFuture::from(import.clone()).await?;
     key.dyn_into::<CryptoKey>()
 }
 
 /// Signs `message` with an imported private key.
-pub async fn sign(
+pub async fn sign_with_key(
     subtle: &SubtleCrypto,
-    import: &Promise,
+    key: &CryptoKey,
     message: &[u8],
 ) -> Result<Vec<u8>, JsValue> {
-    let key = key_of(import).await?;
-    let sig = JsFuture::from(subtle.sign_with_str_and_u8_array(RSASSA, &key, message)?).await?;
+    let sig = JsFuture::from(subtle.sign_with_str_and_u8_array(RSASSA, key, message)?).await?;
     Ok(Uint8Array::new(&sig).to_vec())
 }
 

@@ -43,6 +43,7 @@ struct Inner {
     now: Option<Function>,
     subtle: Option<SubtleCrypto>,
     sign_key: RefCell<Option<Promise>>,
+    sign_key_ready: RefCell<Option<web_sys::CryptoKey>>,
     verify_keys: RefCell<BTreeMap<String, Promise>>,
 }
 
@@ -163,6 +164,18 @@ impl Inner {
 
     async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsErr> {
         if let Some(subtle) = &self.subtle {
+            // Fast path: the key imported by an earlier call.
+            let ready = self.sign_key_ready.borrow().clone();
+            if let Some(key) = ready {
+                return crypto::sign_with_key(subtle, &key, message)
+                    .await
+                    .map_err(|_| {
+                        JsErr::config(
+                            code::BAD_PRIVATE_KEY,
+                            "privateKey: WebCrypto could not sign with the key",
+                        )
+                    });
+            }
             let import = {
                 let mut cached = self.sign_key.borrow_mut();
                 match cached.as_ref() {
@@ -181,12 +194,21 @@ impl Inner {
                     }
                 }
             };
-            return crypto::sign(subtle, &import, message).await.map_err(|_| {
+            let key = crypto::key_of(&import).await.map_err(|_| {
                 JsErr::config(
                     code::BAD_PRIVATE_KEY,
-                    "privateKey: WebCrypto could not sign with the key",
+                    "privateKey: WebCrypto refused to import the key",
                 )
-            });
+            })?;
+            *self.sign_key_ready.borrow_mut() = Some(key.clone());
+            return crypto::sign_with_key(subtle, &key, message)
+                .await
+                .map_err(|_| {
+                    JsErr::config(
+                        code::BAD_PRIVATE_KEY,
+                        "privateKey: WebCrypto could not sign with the key",
+                    )
+                });
         }
         self.signer.sign(message).map_err(JsErr::from)
     }
@@ -370,6 +392,7 @@ impl Client {
                 now: o.now,
                 subtle,
                 sign_key: RefCell::new(None),
+                sign_key_ready: RefCell::new(None),
                 verify_keys: RefCell::new(BTreeMap::new()),
             }),
         })
