@@ -1,0 +1,118 @@
+# wechatpay-wasm: build, test, lint, demo, bench.
+#
+#   make setup      install what is missing (scripts/setup.sh; quiet when all is there)
+#   make pkg        setup, then build pkg/: the npm package for Node, Workers, Deno, browsers
+#   make test       every test layer below, in order (what CI runs, after make lint)
+#     test-native     cargo test
+#     test-wasm       wasm-pack test --node (the crate's wasm-bindgen-test tests, in Node)
+#     test-node       node --test over tests/node/ (imports the built package by name)
+#     test-emulator   node --test over emulator/test/
+#     test-runtimes   the built package loaded by name in Node (require and import), Deno and
+#                     workerd (miniflare), plus a tsc check of its types; then tests/runtimes/*.mjs
+#                     (each run with node) and tests/deno/ (deno test), when present
+#     test-browser    the built package in headless Chromium (playwright-core), then
+#                     tests/browser/*.mjs (each run with node), when present
+#   make lint       cargo fmt --check; clippy -D warnings, native and wasm32
+#   make demo       the demo (www/server.mjs; examples/presign-emulator.mjs until it exists)
+#   make bench      benches/authorization.mjs against the built package
+#   make clean      remove pkg/ and artifacts/ (not target/)
+#
+# A test layer whose folder or file does not exist yet is skipped with a message; one that
+# exists and fails, fails the build. Test files for node --test are those named *.test.mjs
+# (also .js/.cjs, and test-*.mjs, *_test.mjs, *-test.mjs), so helpers beside them are not run.
+#
+# Variables: CRATE_DIR (default: this folder) and PKG_OUT (default CRATE_DIR/pkg) build and
+# test another crate with the same pipeline (the packaging was proven on a probe crate this
+# way); SMOKE_EXPR: a JS expression over the package `m` that test-runtimes and test-browser
+# evaluate in every runtime and compare, e.g. SMOKE_EXPR='m.validatePreEntrustSign({}).length'.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := pkg
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-print-directory
+
+ROOT := $(CURDIR)
+CRATE_DIR ?= $(ROOT)
+PKG_OUT ?= $(CRATE_DIR)/pkg
+# wasm-opt (npm binaryen), deno, tsc ... from node_modules; cargo tools from ~/.cargo/bin.
+export PATH := $(ROOT)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+SMOKE_EXPR ?= [m.validatePreEntrustSign({}).length > 0, typeof m.WechatPayError, m.qrCodeSvg("x").startsWith("<")]
+export CRATE_DIR PKG_OUT SMOKE_EXPR
+# No update checks or telemetry from the JS tools (the network only reaches registries).
+export DENO_NO_UPDATE_CHECK := 1
+export NO_UPDATE_NOTIFIER := 1
+
+# node --test over the test files of a folder ($(1)); skipped when the folder has none.
+define node_test
+	@files=$$(find $(1) -type f \( -name '*.test.mjs' -o -name '*.test.js' -o -name '*.test.cjs' \
+	    -o -name 'test-*.mjs' -o -name '*_test.mjs' -o -name '*-test.mjs' \) -not -path '*/node_modules/*' | sort); \
+	if [ -z "$$files" ]; then echo "make: no test files in $(1), skipped"; exit 0; fi; \
+	echo "node --test $$(echo $$files)"; \
+	node --test $$files
+endef
+
+.PHONY: setup setup-browser pkg test test-native test-wasm test-node test-emulator \
+        test-runtimes test-browser lint demo bench clean
+
+setup:
+	@scripts/setup.sh
+
+setup-browser:
+	@scripts/setup.sh --browser
+
+pkg: setup
+	scripts/build-pkg.sh --crate "$(CRATE_DIR)" --out "$(PKG_OUT)"
+
+test: setup-browser test-native test-wasm test-node test-emulator test-runtimes test-browser
+
+test-native: setup
+	cargo test --manifest-path "$(CRATE_DIR)/Cargo.toml"
+
+# --mode no-install: wasm-bindgen-test-runner comes from PATH (wasm-bindgen-cli, same version
+# as Cargo.lock), nothing is downloaded.
+test-wasm: setup
+	wasm-pack test --node --mode no-install "$(CRATE_DIR)"
+
+test-node: pkg
+	@if [ -d tests/node ]; then $(MAKE) _node-tests DIR=tests/node; \
+	else echo "make: tests/node/ does not exist, skipped"; fi
+
+test-emulator: setup
+	@if [ -d emulator/test ]; then $(MAKE) _node-tests DIR=emulator/test; \
+	else echo "make: emulator/test/ does not exist, skipped"; fi
+
+.PHONY: _node-tests
+_node-tests:
+	$(call node_test,$(DIR))
+
+test-runtimes: pkg
+	node scripts/smoke-pkg.mjs --pkg "$(PKG_OUT)" --runtimes node-cjs,node-esm,deno,workerd,types
+	@shopt -s nullglob; files=(tests/runtimes/*.mjs); \
+	if [ $${#files[@]} -eq 0 ]; then echo "make: no tests/runtimes/*.mjs, skipped"; fi; \
+	for f in "$${files[@]}"; do echo "node $$f"; node "$$f"; done
+	@if [ -d tests/deno ]; then \
+	  echo "deno test tests/deno/"; \
+	  deno test --no-prompt --allow-read --allow-net=127.0.0.1,localhost --allow-env tests/deno/; \
+	else echo "make: tests/deno/ does not exist, skipped"; fi
+
+test-browser: setup-browser pkg
+	node scripts/smoke-pkg.mjs --pkg "$(PKG_OUT)" --runtimes browser
+	@shopt -s nullglob; files=(tests/browser/*.mjs); \
+	if [ $${#files[@]} -eq 0 ]; then echo "make: no tests/browser/*.mjs, skipped"; fi; \
+	for f in "$${files[@]}"; do echo "node $$f"; node "$$f"; done
+
+lint: setup
+	cargo fmt --manifest-path "$(CRATE_DIR)/Cargo.toml" --all -- --check
+	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --all-targets -- -D warnings
+	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+demo: setup pkg
+	@if [ -f www/server.mjs ]; then echo "node www/server.mjs"; node www/server.mjs; \
+	else echo "node examples/presign-emulator.mjs (www/server.mjs does not exist yet)"; node examples/presign-emulator.mjs; fi
+
+bench: pkg
+	node benches/authorization.mjs
+
+clean:
+	rm -rf "$(PKG_OUT)" artifacts

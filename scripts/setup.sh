@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Installs what building and testing wechatpay-wasm needs, and only what is missing.
+#
+#   scripts/setup.sh [--browser] [--verbose]
+#
+#   --browser   also make sure Debian's Chromium is at /usr/bin/chromium (browser tests)
+#   --verbose   say what was found, not only what was installed
+#
+# Idempotent and quiet when everything is present (prints nothing, exits 0).
+# Safe on a fresh Debian machine as root: Rust comes from rustup (already on the machine),
+# cargo tools from crates.io, JS tools from the npm registry, Chromium from Debian's apt.
+# Nothing is downloaded from anywhere else: wasm-pack itself is always run with
+# `--mode no-install` by the build, and finds the tools this script installs on PATH.
+#
+# What it ensures:
+#   - rustup target wasm32-unknown-unknown, rustfmt and clippy components
+#   - wasm-bindgen-cli (wasm-bindgen + wasm-bindgen-test-runner) at EXACTLY the version of the
+#     `wasm-bindgen` crate in Cargo.lock (wasm-pack refuses any other version)
+#   - wasm-pack
+#   - node_modules/ from package-lock.json (`npm ci`), re-run when the lock changes; this
+#     brings wasm-opt (npm `binaryen`: Debian's binaryen 108 is too old for what rustc emits
+#     and must not be used), deno, miniflare/workerd, playwright-core, typescript, ...
+#   - with --browser: /usr/bin/chromium (apt-get install chromium)
+#
+# Environment: ROOT (repository root; default: the parent of this script's folder).
+set -euo pipefail
+
+ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+WANT_BROWSER=0
+VERBOSE="${SETUP_VERBOSE:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --browser) WANT_BROWSER=1 ;;
+    --verbose|-v) VERBOSE=1 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "setup: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+# The pinned wasm-pack installed when none is on PATH (any version already installed is used).
+WASM_PACK_VERSION="0.15.1"
+
+say()  { echo "setup: $*" >&2; }
+info() { if [ "$VERBOSE" = 1 ]; then say "$*"; fi; }
+die()  { say "ERROR: $*"; exit 1; }
+
+export PATH="$ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+cd "$ROOT"
+
+# ---------------------------------------------------------------- Rust toolchain
+command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust with rustup first (https://rustup.rs)"
+command -v rustup >/dev/null 2>&1 || die "rustup not found: the wasm32 target is added with rustup"
+
+if rustup target list --installed | grep -qx 'wasm32-unknown-unknown'; then
+  info "rust target wasm32-unknown-unknown: present"
+else
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown >&2
+fi
+
+for comp in rustfmt clippy; do
+  # `cargo fmt`/`cargo clippy` are rustup proxies: --version fails when the component is absent.
+  sub="${comp/rustfmt/fmt}"
+  if cargo "$sub" --version >/dev/null 2>&1; then
+    info "rust component $comp: present"
+  else
+    say "adding rust component $comp"
+    rustup component add "$comp" >&2
+  fi
+done
+
+# ---------------------------------------------------------------- wasm-bindgen-cli
+# The CLI must match the `wasm-bindgen` crate in Cargo.lock exactly (the schema is versioned).
+if [ ! -f Cargo.lock ]; then
+  say "Cargo.lock missing: generating it"
+  cargo generate-lockfile >&2
+fi
+WB_VERSIONS="$(awk '
+  /^\[\[package\]\]/ { name = ""; next }
+  /^name = / { gsub(/"/, "", $3); name = $3; next }
+  /^version = / && name == "wasm-bindgen" { gsub(/"/, "", $3); print $3 }
+' Cargo.lock | sort -u)"
+[ -n "$WB_VERSIONS" ] || die "no wasm-bindgen package in $ROOT/Cargo.lock"
+[ "$(printf '%s\n' "$WB_VERSIONS" | wc -l)" -eq 1 ] \
+  || die "Cargo.lock holds several wasm-bindgen versions ($(echo $WB_VERSIONS)); pin one with wasm-bindgen = \"=X.Y.Z\""
+WB_VERSION="$WB_VERSIONS"
+
+have_version() { # tool version -> 0 if `tool --version` prints exactly "tool version"
+  local out
+  out="$("$1" --version 2>/dev/null || true)"
+  [ "$(echo "$out" | awk '{print $2}')" = "$2" ]
+}
+if have_version wasm-bindgen "$WB_VERSION" && have_version wasm-bindgen-test-runner "$WB_VERSION"; then
+  info "wasm-bindgen-cli $WB_VERSION: present"
+else
+  say "installing wasm-bindgen-cli $WB_VERSION (found: $(wasm-bindgen --version 2>/dev/null || echo none)); takes a few minutes"
+  # Deliberately without --locked.
+  cargo install wasm-bindgen-cli --version "$WB_VERSION" >&2
+  have_version wasm-bindgen "$WB_VERSION" || die "wasm-bindgen on PATH is not $WB_VERSION after install: $(command -v wasm-bindgen)"
+fi
+
+# ---------------------------------------------------------------- wasm-pack
+if command -v wasm-pack >/dev/null 2>&1; then
+  info "$(wasm-pack --version): present"
+else
+  say "installing wasm-pack $WASM_PACK_VERSION; takes a few minutes"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" >&2
+fi
+
+# ---------------------------------------------------------------- Node + npm dev dependencies
+command -v node >/dev/null 2>&1 || die "node not found (Node.js 20+ is needed)"
+command -v npm  >/dev/null 2>&1 || die "npm not found"
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$NODE_MAJOR" -ge 20 ] || die "Node.js 20+ is needed, found $(node --version)"
+
+[ -f package-lock.json ] || die "package-lock.json missing in $ROOT (run 'npm install' once and commit it)"
+# node_modules is up to date when the stamp written after the last successful `npm ci` holds the
+# lock file's current hash (npm ci also rewrites node_modules from scratch, so a half-finished
+# install never leaves a valid stamp behind).
+STAMP="node_modules/.wechatpay-setup-stamp"
+LOCK_HASH="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ -d node_modules ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$LOCK_HASH" ]; then
+  info "node_modules: up to date with package-lock.json"
+else
+  say "installing npm dev dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$LOCK_HASH" > "$STAMP"
+fi
+
+# wasm-opt must be npm binaryen's (a node script), found first on PATH.
+WASM_OPT="$(command -v wasm-opt || true)"
+[ "$WASM_OPT" = "$ROOT/node_modules/.bin/wasm-opt" ] \
+  || die "wasm-opt on PATH is '$WASM_OPT', expected $ROOT/node_modules/.bin/wasm-opt"
+info "$(wasm-opt --version) at $WASM_OPT"
+
+# ---------------------------------------------------------------- Chromium (browser tests)
+if [ "$WANT_BROWSER" = 1 ]; then
+  if [ -x /usr/bin/chromium ]; then
+    info "chromium: present"
+  else
+    SUDO=""
+    if [ "$(id -u)" != 0 ]; then
+      command -v sudo >/dev/null 2>&1 || die "/usr/bin/chromium missing and not root: apt-get install chromium"
+      SUDO="sudo"
+    fi
+    say "installing chromium (apt-get)"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+    [ -x /usr/bin/chromium ] || die "apt-get install chromium did not provide /usr/bin/chromium"
+  fi
+fi
+
+info "all present"
