@@ -11,9 +11,9 @@
 #                     workerd (miniflare), plus a tsc check of its types; then tests/runtimes/*.mjs
 #                     (each run with node) and tests/deno/ (deno test), when present
 #     test-browser    the built package in headless Chromium (playwright-core), then
-#                     tests/browser/*.mjs (each run with node), when present
+#                     node --test over tests/browser/ (the www demo in Chromium), when present
 #   make lint       cargo fmt --check; clippy -D warnings, native and wasm32
-#   make demo       the demo (www/server.mjs; examples/presign-emulator.mjs until it exists)
+#   make demo       the demo (www/server.mjs): builds pkg/ when missing or stale, prints one URL
 #   make bench      benches/authorization.mjs against the built package
 #   make clean      remove pkg/ and artifacts/ (not target/)
 #
@@ -96,20 +96,26 @@ test-runtimes: pkg
 	  deno test --no-prompt --allow-read --allow-net=127.0.0.1,localhost --allow-env tests/deno/; \
 	else echo "make: tests/deno/ does not exist, skipped"; fi
 
+# tests/browser/: node --test over its test files (demo.test.mjs: the www demo in Chromium).
 test-browser: setup-browser pkg
 	node scripts/smoke-pkg.mjs --pkg "$(PKG_OUT)" --runtimes browser
-	@shopt -s nullglob; files=(tests/browser/*.mjs); \
-	if [ $${#files[@]} -eq 0 ]; then echo "make: no tests/browser/*.mjs, skipped"; fi; \
-	for f in "$${files[@]}"; do echo "node $$f"; node "$$f"; done
+	@if [ -d tests/browser ]; then $(MAKE) _node-tests DIR=tests/browser; \
+	else echo "make: tests/browser/ does not exist, skipped"; fi
 
 lint: setup
 	cargo fmt --manifest-path "$(CRATE_DIR)/Cargo.toml" --all -- --check
 	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --all-targets -- -D warnings
 	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --all-targets --target wasm32-unknown-unknown -- -D warnings
 
-demo: setup pkg
-	@if [ -f www/server.mjs ]; then echo "node www/server.mjs"; node www/server.mjs; \
-	else echo "node examples/presign-emulator.mjs (www/server.mjs does not exist yet)"; node examples/presign-emulator.mjs; fi
+# The demo (www/server.mjs): builds pkg/ only when it is missing or older than its sources,
+# then runs the demo against the emulator (or the real API: see www/README.md) and prints
+# the URL to open. DEMO_PORT (default 3000, any free port when taken), DEMO_VERBOSE=1.
+demo: setup
+	@if [ ! -f "$(PKG_OUT)/package.json" ] || [ ! -e node_modules/wechatpay-wasm ] || \
+	   [ -n "$$(find src js Cargo.toml Cargo.lock scripts/build-pkg.sh scripts/assemble-pkg.mjs \
+	        -newer "$(PKG_OUT)/package.json" -print -quit 2>/dev/null)" ]; then \
+	  echo "make: building pkg/ (make pkg)"; $(MAKE) pkg >/dev/null; fi
+	@exec node www/server.mjs
 
 bench: pkg
 	node benches/authorization.mjs

@@ -135,17 +135,18 @@ info "$(wasm-opt --version) at $WASM_OPT"
 
 # ---------------------------------------------------------------- Chromium (browser tests)
 if [ "$WANT_BROWSER" = 1 ]; then
-  if [ -x /usr/bin/chromium ]; then
-    info "chromium: present"
+  # A CJK font too: the demo's Chinese labels are boxes in screenshots without one.
+  if [ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+    info "chromium and a CJK font: present"
   else
     SUDO=""
     if [ "$(id -u)" != 0 ]; then
       command -v sudo >/dev/null 2>&1 || die "/usr/bin/chromium missing and not root: apt-get install chromium"
       SUDO="sudo"
     fi
-    say "installing chromium (apt-get)"
+    say "installing chromium and fonts-wqy-microhei (apt-get)"
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >&2
     [ -x /usr/bin/chromium ] || die "apt-get install chromium did not provide /usr/bin/chromium"
   fi
 fi
