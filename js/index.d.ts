@@ -1,22 +1,105 @@
-/** Every failure of wechatpay-wasm. Branch on `kind`, then on `code`. */
-export declare class WechatPayError extends Error {
+import type { ValidationIssue } from '../wechatpay_wasm.js';
+
+/** What went wrong, broadly. */
+export type WechatPayErrorKind = 'validation' | 'config' | 'api' | 'signature' | 'timeout' | 'network';
+
+/** Codes of `config` errors: a bad option or argument. */
+export type ConfigErrorCode =
+  | 'BAD_PRIVATE_KEY'
+  | 'BAD_MCHID'
+  | 'BAD_SERIAL'
+  | 'BAD_BASE_URL'
+  | 'BAD_TIMEOUT'
+  | 'BAD_CERT'
+  | 'CERT_EXPIRED'
+  | 'CERT_SERIAL_MISMATCH'
+  | 'BAD_APIV3_KEY'
+  | 'BAD_OPTION'
+  | 'BAD_ARGUMENT';
+
+/** Codes of `signature` errors: an answer or notification failed verification. */
+export type SignatureErrorCode =
+  | 'MISSING_HEADER'
+  | 'TIMESTAMP_SKEW'
+  | 'UNKNOWN_SERIAL'
+  | 'BAD_SIGNATURE'
+  | 'DECRYPT_FAILED'
+  | 'BAD_NOTIFICATION';
+
+interface WechatPayErrorBase extends Error {
   readonly name: 'WechatPayError';
-  /** What went wrong, broadly. */
-  kind: 'validation' | 'config' | 'api' | 'signature' | 'timeout' | 'network';
-  /** For `api`: WeChat Pay's own code (`PARAM_ERROR`, `SIGN_ERROR`...); otherwise ours (`INVALID_FIELD`, `BAD_PRIVATE_KEY`...). */
+  kind: WechatPayErrorKind;
   code: string;
-  /** validation: every broken rule. */
-  issues?: { field: string; rule: string; message: string }[];
-  /** api: HTTP status. */
-  status?: number;
-  /** api: WeChat Pay's `detail`, whole (with `sign_information` for SIGN_ERROR). */
-  detail?: Record<string, unknown>;
-  /** api and signature: the `Request-ID` header, for support tickets. */
-  requestId?: string;
-  /** signature: the key id involved. */
-  serial?: string;
-  /** timeout: the timeout in ms. */
-  timeout?: number;
-  /** Type guard. */
-  static is(e: unknown): e is WechatPayError;
+  message: string;
 }
+
+/** The body broke a rule; nothing was sent. */
+export interface WechatPayValidationError extends WechatPayErrorBase {
+  kind: 'validation';
+  code: 'INVALID_FIELD';
+  /** Every broken rule. */
+  issues: ValidationIssue[];
+}
+
+/** A bad option or argument. */
+export interface WechatPayConfigError extends WechatPayErrorBase {
+  kind: 'config';
+  code: ConfigErrorCode;
+}
+
+/** WeChat Pay answered non-2xx (`status`), or a verified 2xx that is not the promised JSON
+ * (`BAD_RESPONSE`, no `status`). */
+export interface WechatPayApiError extends WechatPayErrorBase {
+  kind: 'api';
+  /** WeChat Pay's own code (`PARAM_ERROR`, `SIGN_ERROR`...), `HTTP_<status>`, or `BAD_RESPONSE`. */
+  code: string;
+  /** HTTP status. */
+  status?: number;
+  /** WeChat Pay's `detail`, whole (with `sign_information` for SIGN_ERROR). */
+  detail?: Record<string, unknown>;
+  /** The `Request-ID` header, for support tickets. */
+  requestId?: string;
+}
+
+/** An answer or notification failed verification. */
+export interface WechatPaySignatureError extends WechatPayErrorBase {
+  kind: 'signature';
+  code: SignatureErrorCode;
+  /** The key id involved. */
+  serial?: string;
+  requestId?: string;
+}
+
+/** No complete answer within `timeout`. */
+export interface WechatPayTimeoutError extends WechatPayErrorBase {
+  kind: 'timeout';
+  code: 'TIMEOUT';
+  /** The timeout, ms. */
+  timeout: number;
+}
+
+/** fetch failed (refused, reset, DNS). */
+export interface WechatPayNetworkError extends WechatPayErrorBase {
+  kind: 'network';
+  code: 'NETWORK_ERROR';
+}
+
+/**
+ * Every failure of wechatpay-wasm: a union discriminated by `kind`, so that after
+ * `e instanceof WechatPayError && e.kind === 'validation'` TypeScript knows `e.issues`.
+ */
+export type WechatPayError =
+  | WechatPayValidationError
+  | WechatPayConfigError
+  | WechatPayApiError
+  | WechatPaySignatureError
+  | WechatPayTimeoutError
+  | WechatPayNetworkError;
+
+/** The class (`instanceof` narrows to the union above). */
+export declare const WechatPayError: {
+  new (kind: WechatPayErrorKind, code: string, message: string, extra?: Record<string, unknown>): WechatPayError;
+  readonly prototype: WechatPayError;
+  /** Type guard. */
+  is(e: unknown): e is WechatPayError;
+};

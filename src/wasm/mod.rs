@@ -6,6 +6,8 @@ pub mod crypto;
 mod errors;
 mod fetch;
 mod options;
+mod request;
+mod types;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -280,6 +282,7 @@ impl Inner {
         method: &str,
         path_and_query: &str,
         body: Option<&str>,
+        extra: Option<&Headers>,
     ) -> Result<fetch::Answer, JsErr> {
         let url = format!("{}{}", self.base_url, path_and_query);
         let nonce = random_nonce()?;
@@ -287,8 +290,12 @@ impl Inner {
         let auth = self
             .authorization(method, &url, body.unwrap_or(""), timestamp, &nonce)
             .await?;
-        let headers = Headers::new()
-            .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
+        // The caller's extra headers first: the client's own are set after and win.
+        let headers = match extra {
+            Some(h) => Headers::new_with_headers(h),
+            None => Headers::new(),
+        }
+        .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
         let set = |k: &str, v: &str| {
             headers
                 .set(k, v)
@@ -348,7 +355,8 @@ fn api_error(status: u16, body: &[u8]) -> JsErr {
         api_code.clone(),
         format!("WeChat Pay answered HTTP {status} {api_code}: {api_message}"),
     )
-    .with("status", f64::from(status));
+    .with("status", f64::from(status))
+    .with("apiMessage", JsValue::from_str(&api_message));
     if let Some(detail) = parsed.as_ref().and_then(|v| v.get("detail")) {
         err = err.with("detail", json_to_js(detail));
     }
@@ -363,7 +371,9 @@ fn js_result(r: Result<JsValue, JsErr>) -> Result<JsValue, JsValue> {
 impl Client {
     /// Checks every option at once; a bad one throws a `config` error naming it.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<Client, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
+    ) -> Result<Client, JsValue> {
         let o = options::parse(&options, js_sys::Date::now())?;
         let subtle = match o.crypto {
             CryptoMode::Rust => None,
@@ -416,8 +426,14 @@ impl Client {
     }
 
     /// `POST /v3/papay/sign/contracts/pre-entrust-sign`: validates, signs, sends, verifies.
-    #[wasm_bindgen(js_name = preEntrustSign)]
-    pub fn pre_entrust_sign(&self, body: JsValue) -> Promise {
+    #[wasm_bindgen(
+        js_name = preEntrustSign,
+        unchecked_return_type = "Promise<PreEntrustSignResponse>"
+    )]
+    pub fn pre_entrust_sign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PreEntrustSignRequest | string")] body: JsValue,
+    ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             js_result(
@@ -426,7 +442,7 @@ impl Client {
                     let validated: ValidatedBody =
                         validate::validate_json(&text).map_err(JsErr::from)?;
                     let answer = inner
-                        .call("POST", PRE_ENTRUST_SIGN_PATH, Some(validated.json()))
+                        .call("POST", PRE_ENTRUST_SIGN_PATH, Some(validated.json()), None)
                         .await?;
                     let request_id = header(&answer.headers, header::REQUEST_ID);
                     let parsed: Result<PreEntrustSignResponse, _> =
@@ -447,12 +463,13 @@ impl Client {
 
     /// The `Authorization` header for a request; `timestamp` and `nonce` are generated when
     /// omitted. `body` is the exact text that will be sent (`""` or omitted for GET).
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
     pub fn authorization(
         &self,
         method: String,
         url: String,
-        body: JsValue,
-        opts: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | object | null | void")] body: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "AuthorizationOptions | void")] opts: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
@@ -494,8 +511,14 @@ impl Client {
     }
 
     /// Verifies and decrypts a notification: `{ headers, body }` with the raw body received.
-    #[wasm_bindgen(js_name = parseNotification)]
-    pub fn parse_notification(&self, input: JsValue) -> Promise {
+    #[wasm_bindgen(
+        js_name = parseNotification,
+        unchecked_return_type = "Promise<EntrustEvent>"
+    )]
+    pub fn parse_notification(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NotificationInput")] input: JsValue,
+    ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             js_result(async {
@@ -600,8 +623,13 @@ fn any_header(headers: &JsValue, name: &str) -> Option<String> {
 
 /// Checks a request body; `[]` when it passes, else every broken rule
 /// (`{ field, rule, message }`).
-#[wasm_bindgen(js_name = validatePreEntrustSign)]
-pub fn validate_pre_entrust_sign(body: JsValue) -> JsValue {
+#[wasm_bindgen(
+    js_name = validatePreEntrustSign,
+    unchecked_return_type = "ValidationIssue[]"
+)]
+pub fn validate_pre_entrust_sign(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue,
+) -> JsValue {
     let issues = match body_text(&body) {
         Err(e) => return js_sys::Array::of1(&issue_of(e)).into(),
         Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
@@ -625,8 +653,10 @@ fn issue_of(e: JsErr) -> JsValue {
 
 /// What a notification handler answers: `{ status: 204 }` on success, else a 4xx/5xx with
 /// `{"code":"FAIL","message":...}` as WeChat Pay expects (it then retries).
-#[wasm_bindgen(js_name = notificationReply)]
-pub fn notification_reply(error: JsValue) -> JsValue {
+#[wasm_bindgen(js_name = notificationReply, unchecked_return_type = "NotificationReply")]
+pub fn notification_reply(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] error: JsValue,
+) -> JsValue {
     let out = Object::new();
     let message = if error.is_undefined() || error.is_null() {
         None

@@ -1,0 +1,181 @@
+//! Any APIv3 request, behind the seed's three call styles (`client.v3.papay...post()`,
+//! `client.chain('v3/...')`, `client['v3/...']`, built in `js/index.js` on top of
+//! `client.request`). The answer is a standard `Response` whose signature was verified.
+
+use js_sys::{Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{Headers, ResponseInit};
+
+use super::errors::JsErr;
+use super::options::{get, js_type};
+use super::{body_text, js_result, Client};
+use crate::consts::PRE_ENTRUST_SIGN_PATH;
+use crate::error::code;
+use crate::sign;
+use crate::validate;
+
+/// Headers the client owns; `options.headers` cannot replace them.
+const RESERVED: &[&str] = &[
+    "authorization",
+    "wechatpay-serial",
+    "content-type",
+    "accept",
+];
+
+fn bad(message: impl Into<String>) -> JsErr {
+    JsErr::config(code::BAD_ARGUMENT, message)
+}
+
+/// Fills `{name}` and `$name$` segments from `params`.
+fn fill_params(path: &str, params: &JsValue) -> Result<String, JsErr> {
+    let mut out = Vec::new();
+    for segment in path.split('/') {
+        let name = segment
+            .strip_prefix('{')
+            .and_then(|s| s.strip_suffix('}'))
+            .or_else(|| segment.strip_prefix('$').and_then(|s| s.strip_suffix('$')))
+            .filter(|n| !n.is_empty());
+        match name {
+            None => out.push(segment.to_owned()),
+            Some(name) => {
+                let value = get(params, name).ok_or_else(|| {
+                    bad(format!("params.{name}: the path has a '{segment}' segment; give its value in options.params"))
+                })?;
+                let text = value
+                    .as_string()
+                    .or_else(|| value.as_f64().map(|n| n.to_string()))
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "params.{name}: must be a string or number, not {}",
+                            js_type(&value)
+                        ))
+                    })?;
+                out.push(String::from(js_sys::encode_uri_component(&text)));
+            }
+        }
+    }
+    Ok(out.join("/"))
+}
+
+/// `?k=v&...` from a plain object, each part percent-encoded.
+fn query_string(query: &JsValue) -> Result<String, JsErr> {
+    let Some(obj) = query.dyn_ref::<Object>() else {
+        return Err(bad(format!(
+            "query: must be an object, not {}",
+            js_type(query)
+        )));
+    };
+    let mut parts = Vec::new();
+    for entry in Object::entries(obj).iter() {
+        let pair = js_sys::Array::from(&entry);
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let value = pair.get(1);
+        if value.is_undefined() {
+            continue;
+        }
+        let text = value
+            .as_string()
+            .or_else(|| value.as_f64().map(|n| n.to_string()))
+            .or_else(|| value.as_bool().map(|b| b.to_string()))
+            .ok_or_else(|| bad(format!("query.{key}: must be a string, number or boolean")))?;
+        parts.push(format!(
+            "{}={}",
+            js_sys::encode_uri_component(&key),
+            js_sys::encode_uri_component(&text)
+        ));
+    }
+    Ok(if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    })
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// Any APIv3 request: `request('POST', '/v3/...', { json, query, headers, params })`.
+    /// Resolves with a standard `Response` (body still readable) once its signature verified;
+    /// rejects with an `api` error on non-2xx. A pre-entrust-sign body is validated first.
+    pub fn request(&self, method: String, path: String, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            js_result(
+                async {
+                    let method = sign::normalise_method(&method).map_err(JsErr::from)?;
+                    let opts = if options.is_undefined() || options.is_null() {
+                        JsValue::from(Object::new())
+                    } else {
+                        options
+                    };
+                    let params = get(&opts, "params").unwrap_or_else(|| Object::new().into());
+                    let trimmed = path.trim();
+                    let with_slash = if trimmed.starts_with('/') {
+                        trimmed.to_owned()
+                    } else {
+                        format!("/{trimmed}")
+                    };
+                    let mut url = fill_params(&with_slash, &params)?;
+                    if let Some(q) = get(&opts, "query") {
+                        url.push_str(&query_string(&q)?);
+                    }
+                    let path_only = url.split('?').next().unwrap_or_default().to_owned();
+                    let body = match get(&opts, "json") {
+                        None => None,
+                        Some(json) => Some(body_text(&json)?),
+                    };
+                    if path_only == PRE_ENTRUST_SIGN_PATH {
+                        let text = body.as_deref().unwrap_or("");
+                        validate::validate_json(text).map_err(JsErr::from)?;
+                    }
+                    let extra = Headers::new().map_err(|_| bad("Headers is not available"))?;
+                    if let Some(h) = get(&opts, "headers") {
+                        let obj = h
+                            .dyn_ref::<Object>()
+                            .ok_or_else(|| bad("headers: must be an object"))?;
+                        for entry in Object::entries(obj).iter() {
+                            let pair = js_sys::Array::from(&entry);
+                            let k = pair.get(0).as_string().unwrap_or_default();
+                            let v = pair
+                                .get(1)
+                                .as_string()
+                                .ok_or_else(|| bad(format!("headers.{k}: must be a string")))?;
+                            if RESERVED.contains(&k.to_ascii_lowercase().as_str()) {
+                                return Err(bad(format!(
+                                    "headers.{k}: set by the client itself; it cannot be replaced"
+                                )));
+                            }
+                            extra
+                                .set(&k, &v)
+                                .map_err(|_| bad(format!("headers.{k}: not a valid header")))?;
+                        }
+                    }
+                    let answer = inner
+                        .call(&method, &url, body.as_deref(), Some(&extra))
+                        .await?;
+                    let init = ResponseInit::new();
+                    init.set_status(answer.status);
+                    init.set_headers(&answer.headers);
+                    let bytes = Uint8Array::from(answer.body.as_slice());
+                    let no_body = matches!(answer.status, 204 | 205 | 304);
+                    let resp = if no_body {
+                        web_sys::Response::new_with_opt_str_and_init(None, &init)
+                    } else {
+                        web_sys::Response::new_with_opt_buffer_source_and_init(Some(&bytes), &init)
+                    }
+                    .map_err(|e| {
+                        JsErr::network(format!(
+                            "cannot build the Response: {}",
+                            Reflect::get(&e, &"message".into())
+                                .ok()
+                                .and_then(|m| m.as_string())
+                                .unwrap_or_default()
+                        ))
+                    })?;
+                    Ok(resp.into())
+                }
+                .await,
+            )
+        })
+    }
+}

@@ -1,0 +1,78 @@
+// The seed's three call styles on any APIv3 path, over client.request: each gives a standard
+// Response whose signature was verified and whose body can still be read.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { pkg, emulator, client, body, rejection } from './helpers.mjs';
+
+const { WechatPayError } = pkg;
+let emu;
+before(async () => { emu = await emulator(); });
+after(async () => { await emu.close(); });
+
+test('three styles reach pre-entrust-sign and return verified Responses', async () => {
+  const c = client(emu);
+  const r1 = await c.v3.papay.sign.contracts.preEntrustSign.post({ json: body(emu) });
+  const r2 = await c.chain('v3/papay/sign/contracts/pre-entrust-sign').post({ json: body(emu) });
+  const r3 = await c['v3/papay/sign/contracts/pre-entrust-sign'].postAsync({ json: body(emu) });
+  for (const r of [r1, r2, r3]) {
+    assert.ok(r instanceof Response);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('request-id'), /\S/);
+    const j = await r.json();
+    assert.ok(emu.contracts.get(j.pre_entrustweb_id), 'the emulator created it');
+  }
+});
+
+test('path parameters and GET: the contract query after a signing', async () => {
+  const c = client(emu);
+  const b = body(emu);
+  const res = await c.preEntrustSign(b);
+  const signed = emu.sign(res.pre_entrustweb_id);
+  const params = { plan_id: b.plan_id, out_contract_code: b.out_contract_code };
+  const q1 = await c.v3.papay.sign.contracts.planId['{plan_id}'].outContractCode['{out_contract_code}'].get({ params });
+  const q2 = await c.chain('v3/papay/sign/contracts/plan-id/$plan_id$/out-contract-code/$out_contract_code$').get({ params });
+  for (const q of [q1, q2]) {
+    assert.equal(q.status, 200);
+    const contract = await q.json();
+    assert.equal(contract.contract_id, signed.contract_id);
+    assert.equal(contract.contract_state, 'SIGNED');
+  }
+  await assert.rejects(c.chain('v3/papay/sign/contracts/plan-id/{plan_id}').get({}), (e) => e.code === 'BAD_ARGUMENT' && /params\.plan_id/.test(e.message));
+});
+
+test('the pre-entrust-sign body is validated on the chain too; nothing is sent', async () => {
+  const before = emu.contracts.size;
+  const e = await rejection(client(emu).v3.papay.sign.contracts.preEntrustSign.post({ json: body(emu, { plan_id: '12535' }) }));
+  assert.ok(e instanceof WechatPayError);
+  assert.equal(e.kind, 'validation');
+  assert.equal(e.issues[0].field, '/plan_id');
+  assert.equal(emu.contracts.size, before);
+});
+
+test('non-2xx rejects with an api error; tampered 2xx with a signature error', async () => {
+  const c = client(emu);
+  const e = await rejection(c.v3.papay.sign.contracts.planId['{p}'].outContractCode['{o}'].get({ params: { p: 1, o: 'NOPE' } }));
+  assert.equal(e.kind, 'api');
+  assert.equal(e.status, 404);
+  emu.inject({ kind: 'badSignature' });
+  const s = await rejection(c.chain('v3/papay/sign/contracts/pre-entrust-sign').post({ json: body(emu) }));
+  assert.equal(s.kind, 'signature');
+});
+
+test('reserved headers cannot be overridden; query strings are signed as sent', async () => {
+  const c = client(emu);
+  await assert.rejects(c.chain('v3/x').get({ headers: { Authorization: 'x' } }), (e) => e.code === 'BAD_ARGUMENT');
+  // The emulator checks the signature over the path with its query before answering: a 404
+  // RESOURCE_NOT_EXISTS (not a 401 SIGN_ERROR) shows the signed query equals the sent one.
+  const e = await rejection(c.v3.papay.sign.contracts.planId['{p}'].outContractCode['{o}'].get({ params: { p: 1, o: 'NOPE' }, query: { a: '1 2', b: '中', c: true } }));
+  assert.equal(e.status, 404, e.message);
+  assert.equal(e.code, 'RESOURCE_NOT_EXISTS');
+});
+
+test('methods of the class are not shadowed by the chain', () => {
+  const c = client(emu);
+  assert.equal(typeof c.preEntrustSign, 'function');
+  assert.equal(typeof c.authorization, 'function');
+  assert.equal(c.then, undefined, 'a client is not a thenable');
+  assert.equal(String(c.v3.papay.sign), '/v3/papay/sign');
+});
