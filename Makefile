@@ -15,6 +15,7 @@
 #   make lint       cargo fmt --check; clippy -D warnings, native and wasm32
 #   make demo       the demo (www/server.mjs): builds pkg/ when missing or stale, prints one URL
 #   make bench      benches/authorization.mjs against the built package
+#   make bench-runtimes  package and wasm size, Node instantiation time, workerd CPU per presign
 #   make clean      remove pkg/ and artifacts/ (not target/)
 #
 # A test layer whose folder or file does not exist yet is skipped with a message; one that
@@ -53,7 +54,7 @@ define node_test
 endef
 
 .PHONY: setup setup-browser pkg test test-native test-wasm test-node test-emulator \
-        test-runtimes test-browser lint demo bench clean
+        test-runtimes test-browser lint demo bench bench-runtimes clean
 
 setup:
 	@scripts/setup.sh
@@ -119,6 +120,10 @@ demo: setup
 
 bench: pkg
 	node benches/authorization.mjs
+	node benches/wasm-size.mjs
+
+bench-runtimes: pkg
+	node benches/runtimes.mjs
 
 clean:
 	rm -rf "$(PKG_OUT)" artifacts

@@ -1,0 +1,126 @@
+// wechatpay-wasm from Deno: validate and send a pre-entrust-sign in both scenes, then receive
+// the ENTRUST.SIGN notification with Deno.serve and verify and decrypt it with
+// parseNotification. The package's `deno` entry loads the .wasm with a source-phase import,
+// so no --allow-read is needed: only the network (to WeChat Pay and for the handler) and the
+// two environment variables.
+//
+// In a project with wechatpay-wasm in package.json and node_modules (npm install):
+//   WECHATPAY_BASE_URL=http://127.0.0.1:PORT WECHATPAY_CREDENTIALS="$(cat /tmp/emu.json)" \
+//     deno run --allow-net=127.0.0.1 --allow-env=WECHATPAY_BASE_URL,WECHATPAY_CREDENTIALS \
+//       --node-modules-dir=manual main.ts
+// (against WeChat Pay: --allow-net=api.mch.weixin.qq.com,0.0.0.0 and your own handler address).
+// tests/runtimes/run.mjs runs this file as the Deno smoke test. See ../node-esm/index.mjs for
+// what the variables hold.
+import {
+  Client,
+  notificationReply,
+  validatePreEntrustSign,
+  WechatPayError,
+  type EntrustEvent,
+  type PreEntrustSignRequest,
+} from 'wechatpay-wasm';
+
+const RUNTIME = `deno (Deno ${Deno.version.deno}, V8 ${Deno.version.v8})`;
+const baseURL = Deno.env.get('WECHATPAY_BASE_URL');
+const credsText = Deno.env.get('WECHATPAY_CREDENTIALS');
+if (!baseURL || !credsText) throw new Error('set WECHATPAY_BASE_URL and WECHATPAY_CREDENTIALS');
+const creds = JSON.parse(credsText);
+
+function check(ok: unknown, what: string): asserts ok {
+  if (!ok) throw new Error(`${RUNTIME}: check failed: ${what}`);
+}
+
+// One Client per merchant, made once: it imports the private key once and reuses it.
+const client = new Client({ ...creds, baseURL });
+
+// The notification handler (contract_notify_url): verify and decrypt the RAW body.
+const events = new Map<string, EntrustEvent>();
+const waiting = new Map<string, (e: EntrustEvent) => void>();
+const server = Deno.serve({ hostname: '127.0.0.1', port: 0, onListen() {} }, async (req) => {
+  let reply;
+  try {
+    const event = await client.parseNotification({ headers: req.headers, body: new Uint8Array(await req.arrayBuffer()) });
+    if (event.event_type === 'ENTRUST.SIGN') {
+      events.set(event.resource.contract_id, event);
+      waiting.get(event.resource.contract_id)?.(event);
+    }
+    reply = notificationReply();
+  } catch (e) {
+    reply = notificationReply(e);
+  }
+  return new Response(reply.body || null, { status: reply.status, headers: reply.headers });
+});
+const notifyUrl = `http://127.0.0.1:${server.addr.port}/wechatpay/notify`;
+
+function notification(contractId: string, ms = 10_000): Promise<EntrustEvent> {
+  const seen = events.get(contractId);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${RUNTIME}: no ENTRUST.SIGN for ${contractId} in ${ms} ms`)), ms);
+    waiting.set(contractId, (e) => {
+      clearTimeout(t);
+      resolve(e);
+    });
+  });
+}
+
+function body(signScene: PreEntrustSignRequest['sign_scene']): PreEntrustSignRequest {
+  return {
+    sign_scene: signScene,
+    appid: creds.appid,
+    plan_id: creds.plan_id,
+    out_contract_code: `deno${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`,
+    contract_display_account: '微信代扣用户A',
+    contract_notify_url: notifyUrl,
+    out_user_code: 'user-42',
+    device_info: {
+      device_type: 'DEVICE_TYPE_PHONE',
+      device_os: 'iOS 17.4',
+      device_id: 'd-1',
+      device_running_as_root: false,
+      device_ip: '203.0.113.7',
+      weixin_installed: true,
+      weixin_version: '8.0.47',
+      days_since_first_login: 'DAYS_SINCE_FIRST_LOGIN_WITHIN_30_DAYS',
+    },
+  };
+}
+
+try {
+  console.log(`runtime: ${RUNTIME}; crypto: ${client.cryptoBackend}`);
+
+  const bad = { ...body('SIGN_SCENE_QRCODE'), plan_id: 0 };
+  bad.device_info = { ...bad.device_info, device_type: 'PHONE' as never };
+  const issues = validatePreEntrustSign(bad);
+  check(issues.map((i) => i.field).sort().join() === '/device_info/device_type,/plan_id', `issues ${JSON.stringify(issues)}`);
+  try {
+    await client.preEntrustSign(bad);
+    check(false, 'an invalid body was sent');
+  } catch (e) {
+    check(e instanceof WechatPayError && e.kind === 'validation' && e.issues.length === 2, `validation error: ${e}`);
+  }
+
+  const auth = await client.authorization('GET', '/v3/certificates', '', { timestamp: 1624523846, nonce: 'A1B2C3D4E5F6G7' });
+  check(auth.startsWith(`WECHATPAY2-SHA256-RSA2048 mchid="${creds.mchid}",nonce_str="A1B2C3D4E5F6G7",timestamp="1624523846"`), auth);
+
+  for (const scene of ['SIGN_SCENE_QRCODE', 'SIGN_SCENE_APP'] as const) {
+    const b = body(scene);
+    const res = await client.preEntrustSign(b);
+    check(typeof res.pre_entrustweb_id === 'string', `pre_entrustweb_id in ${JSON.stringify(res)}`);
+    if (scene === 'SIGN_SCENE_QRCODE') check(res.redirect_url?.startsWith('http'), 'redirect_url');
+    else check(res.mini_program_username?.startsWith('gh_') && res.mini_program_path, 'mini_program_*');
+
+    // The user agrees (emulator only): ENTRUST.SIGN is posted to our handler.
+    const agreed = await fetch(`${baseURL}/emulator/pre-entrust/${res.pre_entrustweb_id}/sign`, { method: 'POST' });
+    check(agreed.ok, `emulator sign answered ${agreed.status}`);
+    const { contract_id } = await agreed.json();
+    const event = await notification(contract_id);
+    check(event.resource.contract_state === 'SIGNED', event.resource.contract_state);
+    check(event.resource.out_contract_code === b.out_contract_code, 'out_contract_code');
+    check(event.resource.plan_id === b.plan_id, 'plan_id');
+    console.log(`${scene}: ${res.pre_entrustweb_id} -> ENTRUST.SIGN ${contract_id} ${event.resource.contract_state}`);
+  }
+  console.log(`PASS ${RUNTIME}`);
+} finally {
+  await server.shutdown();
+}
