@@ -158,3 +158,17 @@ void other;
 void typo;
 void extra;
 void planAsText;
+
+// The seed's three call styles, typed: each resolves with a verified standard Response.
+async function chainStyles(client: Client, body: PreEntrustSignRequest): Promise<void> {
+  const r1: Response = await client.v3.papay.sign.contracts.preEntrustSign.post({ json: body });
+  const r2: Response = await client.chain('v3/papay/sign/contracts/pre-entrust-sign').post({ json: body });
+  const r3: Response = await client['v3/papay/sign/contracts/pre-entrust-sign'].postAsync({ json: body });
+  const q: Response = await client.v3.papay.sign.contracts.planId['{plan_id}'].outContractCode['{out_contract_code}']
+    .get({ params: { plan_id: 12535, out_contract_code: 'wxwtdk20200910100000' }, query: { x: 1 } });
+  const r4: Response = await client.request('GET', '/v3/papay/sign/contracts/plan-id/1/out-contract-code/A');
+  // @ts-expect-error: `jsonn` is not an option
+  await client.chain('v3/x').post({ jsonn: body });
+  void [r1, r2, r3, q, r4];
+}
+void chainStyles;

@@ -97,7 +97,13 @@ impl Client {
     /// Any APIv3 request: `request('POST', '/v3/...', { json, query, headers, params })`.
     /// Resolves with a standard `Response` (body still readable) once its signature verified;
     /// rejects with an `api` error on non-2xx. A pre-entrust-sign body is validated first.
-    pub fn request(&self, method: String, path: String, options: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
+    pub fn request(
+        &self,
+        method: String,
+        path: String,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions | void")] options: JsValue,
+    ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             js_result(

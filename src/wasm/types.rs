@@ -209,5 +209,36 @@ export interface Client {
    * through with its resource as decrypted; `parseNotification<NotificationEvent>(input)`
    * types the result so. */
   parseNotification<E extends NotificationEvent<string, unknown>>(input: NotificationInput): Promise<E>;
+  /** The seed's declarative style: `client.chain('v3/papay/sign/contracts/pre-entrust-sign').post({ json })`. */
+  chain(path: string): ApiChain;
+  /** The seed's chain style: `client.v3.papay.sign.contracts.preEntrustSign.post({ json })`. */
+  readonly v3: ApiChain;
+  /** The seed's property style: `client['v3/papay/sign/contracts/pre-entrust-sign'].post({ json })`. */
+  readonly [path: `v3/${string}`]: ApiChain;
 }
+
+/** Options of a chain-style call (and of `client.request`). */
+export interface RequestOptions {
+  /** The JSON body: an object (sent as `JSON.stringify` gives it) or the exact text. */
+  json?: unknown;
+  /** Query parameters, percent-encoded and signed as sent. */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Extra request headers (not Authorization, Wechatpay-Serial, Content-Type, Accept). */
+  headers?: Record<string, string>;
+  /** Values of `{name}` / `$name$` path segments. */
+  params?: Record<string, string | number>;
+}
+
+/** A standard `Response` whose signature was verified (2xx); non-2xx rejects with `api`. */
+export type ApiCall = (options?: RequestOptions) => Promise<Response>;
+
+/** The verbs of a chain (and their `...Async` aliases). */
+export interface ApiVerbs {
+  get: ApiCall; post: ApiCall; put: ApiCall; patch: ApiCall; delete: ApiCall;
+  getAsync: ApiCall; postAsync: ApiCall; putAsync: ApiCall; patchAsync: ApiCall; deleteAsync: ApiCall;
+}
+
+/** A path under construction: property access appends a segment (camelCase becomes
+ * kebab-case; `{name}` / `$name$` are filled from `params`), the verbs send. */
+export type ApiChain = ApiVerbs & { readonly [segment: string]: ApiChain };
 "#;
