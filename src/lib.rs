@@ -10,6 +10,7 @@ pub mod error;
 pub mod keys;
 pub mod model;
 pub mod notify;
+#[cfg(feature = "qr")]
 pub mod qr;
 pub mod sign;
 pub mod validate;

@@ -694,6 +694,7 @@ pub fn notification_reply(
     out.into()
 }
 
+#[cfg(feature = "qr")]
 /// An SVG QR code of `text` (for the QR scene's `redirect_url`), at least `size` pixels wide
 /// (default 240).
 #[wasm_bindgen(js_name = qrCodeSvg)]
