@@ -57,6 +57,11 @@ fn norm(s: &str) -> String {
 
 /// `obj[name]`, `None` when absent or undefined.
 pub fn get(obj: &JsValue, name: &str) -> Option<JsValue> {
+    // Reflect.get throws on a primitive (undefined options): a JS exception per call costs
+    // more than the rest of an authorization() together.
+    if !obj.is_object() && !obj.is_function() {
+        return None;
+    }
     Reflect::get(obj, &JsValue::from_str(name))
         .ok()
         .filter(|v| !v.is_undefined())
