@@ -424,7 +424,7 @@ fn type_name(v: &Value) -> &'static str {
 fn normalise(s: &str) -> String {
     s.chars()
         .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 

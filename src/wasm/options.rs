@@ -51,7 +51,7 @@ const KNOWN: &[&str] = &[
 fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 
