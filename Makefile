@@ -120,6 +120,7 @@ demo: setup
 
 bench: pkg
 	node benches/authorization.mjs
+	node benches/notification.mjs
 	node benches/wasm-size.mjs
 
 bench-runtimes: pkg

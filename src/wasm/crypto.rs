@@ -1,6 +1,8 @@
 //! RSA through the runtime's WebCrypto (`crypto.subtle`), found on the global object (Node,
 //! Workers and Deno have no `window`), with the `rsa` crate as the fallback.
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -59,15 +61,51 @@ pub async fn sign_with_key(
 /// Verifies `signature` over `message` with an imported public key.
 pub async fn verify(
     subtle: &SubtleCrypto,
-    import: &Promise,
+    key: &CryptoKey,
     signature: &[u8],
     message: &[u8],
 ) -> Result<bool, JsValue> {
-    let key = key_of(import).await?;
     let sig = Uint8Array::from(signature);
     let ok = JsFuture::from(
-        subtle.verify_with_str_and_u8_array_and_u8_slice(RSASSA, &key, &sig, message)?,
+        subtle.verify_with_str_and_u8_array_and_u8_slice(RSASSA, key, &sig, message)?,
     )
     .await?;
     Ok(ok.as_bool().unwrap_or(false))
+}
+
+/// One imported WebCrypto key: the import promise until it settles, then the key itself
+/// (awaiting a settled promise on every call costs a turn of the event loop).
+#[derive(Clone)]
+enum Imported {
+    Pending(Promise),
+    Ready(CryptoKey),
+}
+
+/// A `CryptoKey` imported once, on first use, and shared by concurrent first calls.
+#[derive(Default)]
+pub struct KeyCache(RefCell<Option<Imported>>);
+
+impl KeyCache {
+    /// The key, importing `der` (`format`, for `usage`) on the first call.
+    pub async fn get(
+        &self,
+        subtle: &SubtleCrypto,
+        format: &str,
+        der: &[u8],
+        usage: &str,
+    ) -> Result<CryptoKey, JsValue> {
+        let state = self.0.borrow().clone();
+        let pending = match state {
+            Some(Imported::Ready(key)) => return Ok(key),
+            Some(Imported::Pending(p)) => p,
+            None => {
+                let p = import(subtle, format, der, usage)?;
+                *self.0.borrow_mut() = Some(Imported::Pending(p.clone()));
+                p
+            }
+        };
+        let key = key_of(&pending).await?;
+        *self.0.borrow_mut() = Some(Imported::Ready(key.clone()));
+        Ok(key)
+    }
 }

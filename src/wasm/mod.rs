@@ -44,9 +44,8 @@ struct Inner {
     user_agent: String,
     now: Option<Function>,
     subtle: Option<SubtleCrypto>,
-    sign_key: RefCell<Option<Promise>>,
-    sign_key_ready: RefCell<Option<web_sys::CryptoKey>>,
-    verify_keys: RefCell<BTreeMap<String, Promise>>,
+    sign_key: crypto::KeyCache,
+    verify_keys: BTreeMap<String, crypto::KeyCache>,
 }
 
 /// A WeChat Pay APIv3 client for one merchant.
@@ -197,54 +196,27 @@ impl Inner {
     }
 
     async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsErr> {
-        if let Some(subtle) = &self.subtle {
-            // Fast path: the key imported by an earlier call.
-            let ready = self.sign_key_ready.borrow().clone();
-            if let Some(key) = ready {
-                return crypto::sign_with_key(subtle, &key, message)
-                    .await
-                    .map_err(|_| {
-                        JsErr::config(
-                            code::BAD_PRIVATE_KEY,
-                            "privateKey: WebCrypto could not sign with the key",
-                        )
-                    });
-            }
-            let import = {
-                let mut cached = self.sign_key.borrow_mut();
-                match cached.as_ref() {
-                    Some(p) => p.clone(),
-                    None => {
-                        let p = crypto::import(subtle, "pkcs8", &self.pkcs8_der, "sign").map_err(
-                            |_| {
-                                JsErr::config(
-                                    code::BAD_PRIVATE_KEY,
-                                    "privateKey: WebCrypto refused to import the key",
-                                )
-                            },
-                        )?;
-                        *cached = Some(p.clone());
-                        p
-                    }
-                }
-            };
-            let key = crypto::key_of(&import).await.map_err(|_| {
+        let Some(subtle) = &self.subtle else {
+            return self.signer.sign(message).map_err(JsErr::from);
+        };
+        let key = self
+            .sign_key
+            .get(subtle, "pkcs8", &self.pkcs8_der, "sign")
+            .await
+            .map_err(|_| {
                 JsErr::config(
                     code::BAD_PRIVATE_KEY,
                     "privateKey: WebCrypto refused to import the key",
                 )
             })?;
-            *self.sign_key_ready.borrow_mut() = Some(key.clone());
-            return crypto::sign_with_key(subtle, &key, message)
-                .await
-                .map_err(|_| {
-                    JsErr::config(
-                        code::BAD_PRIVATE_KEY,
-                        "privateKey: WebCrypto could not sign with the key",
-                    )
-                });
-        }
-        self.signer.sign(message).map_err(JsErr::from)
+        crypto::sign_with_key(subtle, &key, message)
+            .await
+            .map_err(|_| {
+                JsErr::config(
+                    code::BAD_PRIVATE_KEY,
+                    "privateKey: WebCrypto could not sign with the key",
+                )
+            })
     }
 
     /// Checks a signed answer: headers, clock, key id, then RSA (WebCrypto or `rsa`).
@@ -252,31 +224,23 @@ impl Inner {
         let pending =
             verify::prepare(headers, body, self.now_secs()?, &self.keys).map_err(JsErr::from)?;
         let id = pending.key.id().to_owned();
-        let ok = match &self.subtle {
-            Some(subtle) => {
-                let import = {
-                    let mut cache = self.verify_keys.borrow_mut();
-                    match cache.get(&id) {
-                        Some(p) => p.clone(),
-                        None => {
-                            let p =
-                                crypto::import(subtle, "spki", pending.key.spki_der(), "verify")
-                                    .map_err(|_| {
-                                        JsErr::config(
-                                    code::BAD_CERT,
-                                    format!("certs[\"{id}\"]: WebCrypto refused to import the key"),
-                                )
-                                    })?;
-                            cache.insert(id.clone(), p.clone());
-                            p
-                        }
-                    }
-                };
-                crypto::verify(subtle, &import, &pending.signature, &pending.message)
+        let cache = self.verify_keys.get(&id);
+        let ok = match (&self.subtle, cache) {
+            (Some(subtle), Some(cache)) => {
+                let key = cache
+                    .get(subtle, "spki", pending.key.spki_der(), "verify")
+                    .await
+                    .map_err(|_| {
+                        JsErr::config(
+                            code::BAD_CERT,
+                            format!("certs[\"{id}\"]: WebCrypto refused to import the key"),
+                        )
+                    })?;
+                crypto::verify(subtle, &key, &pending.signature, &pending.message)
                     .await
                     .unwrap_or(false)
             }
-            None => sign::rsa_verify(pending.key, &pending.message, &pending.signature),
+            _ => sign::rsa_verify(pending.key, &pending.message, &pending.signature),
         };
         if ok {
             Ok(())
@@ -417,6 +381,12 @@ impl Client {
                 )
             })?),
         };
+        let verify_keys = o
+            .keys
+            .ids()
+            .into_iter()
+            .map(|id| (id.to_owned(), crypto::KeyCache::default()))
+            .collect();
         let user_agent = o
             .user_agent
             .unwrap_or_else(|| format!("wechatpay-wasm/{VERSION} ({})", runtime_name()));
@@ -433,9 +403,8 @@ impl Client {
                 user_agent,
                 now: o.now,
                 subtle,
-                sign_key: RefCell::new(None),
-                sign_key_ready: RefCell::new(None),
-                verify_keys: RefCell::new(BTreeMap::new()),
+                sign_key: crypto::KeyCache::default(),
+                verify_keys,
             }),
         })
     }
