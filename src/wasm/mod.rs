@@ -467,8 +467,8 @@ impl Client {
     #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
     pub fn authorization(
         &self,
-        method: String,
-        url: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string | object | null | void")] body: JsValue,
         #[wasm_bindgen(unchecked_param_type = "AuthorizationOptions | void")] opts: JsValue,
     ) -> Promise {
@@ -476,6 +476,8 @@ impl Client {
         future_to_promise(async move {
             js_result(
                 async {
+                    let method = options::arg_string(&method, "method")?;
+                    let url = options::arg_string(&url, "url")?;
                     let body = if body.is_undefined() || body.is_null() {
                         String::new()
                     } else {
@@ -699,6 +701,21 @@ pub fn notification_reply(
 /// An SVG QR code of `text` (for the QR scene's `redirect_url`), at least `size` pixels wide
 /// (default 240).
 #[wasm_bindgen(js_name = qrCodeSvg)]
-pub fn qr_code_svg(text: &str, size: Option<u32>) -> Result<String, JsValue> {
-    crate::qr::svg(text, size.unwrap_or(240)).map_err(JsValue::from)
+pub fn qr_code_svg(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | void")] size: JsValue,
+) -> Result<String, JsValue> {
+    let text = options::arg_string(&text, "text")?;
+    let size = match size.as_f64() {
+        None if size.is_undefined() || size.is_null() => 240,
+        Some(s) if s.is_finite() && (1.0..=4096.0).contains(&s) => s as u32,
+        _ => {
+            return Err(JsErr::config(
+                code::BAD_ARGUMENT,
+                "size: must be a number of pixels from 1 to 4096",
+            )
+            .into())
+        }
+    };
+    crate::qr::svg(&text, size).map_err(JsValue::from)
 }

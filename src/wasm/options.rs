@@ -272,3 +272,14 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
         crypto,
     })
 }
+
+/// A string argument of a method, or a `BAD_ARGUMENT` error naming it (instead of the
+/// TypeError wasm-bindgen's glue would throw for a non-string).
+pub fn arg_string(value: &JsValue, name: &str) -> Result<String, JsErr> {
+    value.as_string().ok_or_else(|| {
+        JsErr::config(
+            code::BAD_ARGUMENT,
+            format!("{name}: must be a string, not {}", js_type(value)),
+        )
+    })
+}

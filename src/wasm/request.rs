@@ -8,7 +8,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::{Headers, ResponseInit};
 
 use super::errors::JsErr;
-use super::options::{get, js_type};
+use super::options::{arg_string, get, js_type};
 use super::{body_text, js_result, Client};
 use crate::consts::PRE_ENTRUST_SIGN_PATH;
 use crate::error::code;
@@ -100,14 +100,16 @@ impl Client {
     #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
     pub fn request(
         &self,
-        method: String,
-        path: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestOptions | void")] options: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             js_result(
                 async {
+                    let method = arg_string(&method, "method")?;
+                    let path = arg_string(&path, "path")?;
                     let method = sign::normalise_method(&method).map_err(JsErr::from)?;
                     let opts = if options.is_undefined() || options.is_null() {
                         JsValue::from(Object::new())

@@ -234,6 +234,11 @@ test('garbage input never kills the instance', async () => {
     assert.ok(e instanceof WechatPayError, String(e));
   }
   await assert.rejects(c.authorization('BREW', '/x'), (e) => e.code === 'BAD_ARGUMENT');
+  await assert.rejects(c.authorization(), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT' && /method/.test(e.message));
+  await assert.rejects(c.authorization('GET', 42), (e) => e instanceof WechatPayError && /url/.test(e.message));
+  await assert.rejects(c.request(null, '/v3/x'), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT');
+  assert.throws(() => pkg.qrCodeSvg(undefined), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT');
+  assert.throws(() => pkg.qrCodeSvg('x', -1), (e) => e instanceof WechatPayError && /size/.test(e.message));
   await assert.rejects(c.authorization('GET', 'relative'), (e) => e.code === 'BAD_ARGUMENT');
   await assert.rejects(c.authorization('GET', '/x', '', { nonce: 'a"b' }), (e) => e.code === 'BAD_ARGUMENT');
   // Still alive.
