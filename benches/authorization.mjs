@@ -6,8 +6,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Client } from 'wechatpay-wasm';
 import { Rsa, Formatter } from 'wechatpay-axios-plugin';
+import { measure, table } from './measure.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS || 5); // per implementation and mode, split over the rounds
 const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
 const BODY = JSON.stringify({
   sign_scene: 'SIGN_SCENE_QRCODE', appid: 'wxd678efh567hg6787', plan_id: 12535,
@@ -62,38 +62,10 @@ const impls = {
   },
 };
 
-async function run(fn, inFlight, seconds) {
-  const end = performance.now() + seconds * 1000;
-  let done = 0;
-  async function worker() {
-    while (performance.now() < end) {
-      const h = await fn();
-      if (typeof h !== 'string' || !h.startsWith('WECHATPAY2-SHA256-RSA2048 ')) throw new Error(`bad header ${h}`);
-      done += 1;
-    }
-  }
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return done / ((performance.now() - t0) / 1000);
-}
-
-// Interleaved rounds, median of each: a load change on the machine then hits every
-// implementation alike instead of whichever happened to run at that moment.
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
-for (const fn of Object.values(impls)) await run(fn, 1, 0.3); // warm up (key import, JIT)
-const samples = Object.fromEntries(Object.keys(impls).map((k) => [k, { seq: [], par: [] }]));
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, fn] of Object.entries(impls)) {
-    samples[name].seq.push(await run(fn, 1, SECONDS / ROUNDS));
-    samples[name].par.push(await run(fn, 16, SECONDS / ROUNDS));
-  }
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { seq: median(v.seq), par: median(v.par) }]));
-const pad = (s, n) => String(s).padEnd(n);
-console.log(`Authorization headers per second (median of ${ROUNDS} interleaved rounds, ${SECONDS} s each in all, RSA-2048, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores)`);
-console.log(`${pad('implementation', 40)}${pad('sequential', 14)}16 in flight`);
-for (const [name, r] of Object.entries(results)) console.log(`${pad(name, 40)}${pad(r.seq.toFixed(0), 14)}${r.par.toFixed(0)}`);
+const results = await measure(impls, (h) => {
+  if (typeof h !== 'string' || !h.startsWith('WECHATPAY2-SHA256-RSA2048 ')) throw new Error(`bad header ${h}`);
+});
+table(`Authorization headers per second (RSA-2048, ${(await import('node:os')).cpus().length} cores)`, results);
 const ours = results['wechatpay-wasm (WebCrypto)'];
 const node = results['node:crypto sign, cached KeyObject'];
 const peer = results['wechatpay-axios-plugin, cached key'];

@@ -3,9 +3,8 @@
 // Run: make bench   (or: node benches/notification.mjs after make pkg)
 import { createCipheriv, createDecipheriv, createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Client } from 'wechatpay-wasm';
+import { measure, table } from './measure.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS || 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const wechat = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KEY_ID = 'PUB_KEY_ID_0114232134912410000000000000';
@@ -67,37 +66,10 @@ const impls = {
   '  node:crypto decipher + JSON.parse only': nodeDecryptOnly,
 };
 
-async function run(fn, inFlight, seconds) {
-  const end = performance.now() + seconds * 1000;
-  let done = 0;
-  async function worker() {
-    while (performance.now() < end) {
-      const ev = await fn();
-      if (ev.resource.contract_state !== 'SIGNED') throw new Error('wrong result');
-      done += 1;
-    }
-  }
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return done / ((performance.now() - t0) / 1000);
-}
-
-for (const fn of Object.values(impls)) await run(fn, 1, 0.3);
-const samples = Object.fromEntries(Object.keys(impls).map((k) => [k, { seq: [], par: [] }]));
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, fn] of Object.entries(impls)) {
-    samples[name].seq.push(await run(fn, 1, SECONDS / ROUNDS));
-    samples[name].par.push(await run(fn, 16, SECONDS / ROUNDS));
-  }
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`Notifications verified + decrypted per second (median of ${ROUNDS} interleaved rounds, RSA-2048, ${body.length}-byte body)`);
-console.log(`${'implementation'.padEnd(50)}${'sequential'.padEnd(14)}16 in flight`);
-const res = {};
-for (const [name, v] of Object.entries(samples)) {
-  res[name] = { seq: median(v.seq), par: median(v.par) };
-  console.log(`${name.padEnd(50)}${res[name].seq.toFixed(0).padEnd(14)}${res[name].par.toFixed(0)}`);
-}
+const res = await measure(impls, (ev) => {
+  if (ev.resource.contract_state !== 'SIGNED') throw new Error('wrong result');
+});
+table(`Notifications verified + decrypted per second (RSA-2048, ${body.length}-byte body)`, res);
 const ours = res['wechatpay-wasm parseNotification (WebCrypto)'];
 const node = res['node:crypto verify + decipher, cached KeyObject'];
 console.log(`\nours / node:crypto: ${(ours.seq / node.seq).toFixed(2)}x sequential, ${(ours.par / node.par).toFixed(2)}x with 16 in flight`);

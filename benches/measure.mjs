@@ -1,0 +1,47 @@
+// The measuring loop shared by the benchmarks: operations per second, sequential and with
+// 16 in flight, in interleaved rounds (a load change on the machine then hits every
+// implementation alike instead of whichever happened to run at that moment), median of each.
+
+export const SECONDS = Number(process.env.BENCH_SECONDS || 5); // per implementation and mode
+export const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+
+/** Runs `fn` (sync or async) for `seconds` with `inFlight` concurrent callers; ops/s.
+ * `check` throws on a wrong result, so a broken implementation cannot look fast. */
+async function run(fn, check, inFlight, seconds) {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  async function worker() {
+    while (performance.now() < end) {
+      check(await fn());
+      done += 1;
+    }
+  }
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return done / ((performance.now() - t0) / 1000);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Measures every implementation of `impls` ({ name: fn }); returns { name: { seq, par } }. */
+export async function measure(impls, check) {
+  for (const fn of Object.values(impls)) await run(fn, check, 1, 0.3); // warm up (key import, JIT)
+  const samples = Object.fromEntries(Object.keys(impls).map((k) => [k, { seq: [], par: [] }]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, fn] of Object.entries(impls)) {
+      samples[name].seq.push(await run(fn, check, 1, SECONDS / ROUNDS));
+      samples[name].par.push(await run(fn, check, 16, SECONDS / ROUNDS));
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { seq: median(v.seq), par: median(v.par) }]));
+}
+
+/** Prints the results as a table. */
+export function table(title, results) {
+  const width = Math.max(...Object.keys(results).map((k) => k.length)) + 2;
+  console.log(`${title} (median of ${ROUNDS} interleaved rounds, ${SECONDS} s each in all, Node ${process.versions.node})`);
+  console.log(`${'implementation'.padEnd(width)}${'sequential'.padEnd(14)}16 in flight`);
+  for (const [name, r] of Object.entries(results)) {
+    console.log(`${name.padEnd(width)}${r.seq.toFixed(0).padEnd(14)}${r.par.toFixed(0)}`);
+  }
+}
