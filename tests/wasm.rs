@@ -18,6 +18,14 @@ use wechatpay_wasm::Client;
 const VECTOR: &str = include_str!("../../shared/vectors/sha256withrsa-known-answer.json");
 const KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
 
+/// `value[name]` as a string (the test fails when it is not one).
+fn text(value: &JsValue, name: &str) -> String {
+    Reflect::get(value, &name.into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_else(|| panic!("{name} is not a string"))
+}
+
 fn vector(field: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(VECTOR).unwrap();
     v[field].as_str().unwrap().to_owned()
@@ -175,10 +183,7 @@ async fn client_sends_signed_bytes_and_all_headers_through_global_fetch() {
             .await
             .unwrap();
         assert_eq!(
-            Reflect::get(&res, &"pre_entrustweb_id".into())
-                .unwrap()
-                .as_string()
-                .unwrap(),
+            text(&res, "pre_entrustweb_id"),
             "5778aadY9nltAsZzXixCkFIGYnV2V"
         );
         let calls = calls.borrow();
@@ -229,13 +234,7 @@ async fn validation_failure_sends_nothing_and_rejects_with_issues() {
     let err = JsFuture::from(client.pre_entrust_sign(body))
         .await
         .unwrap_err();
-    assert_eq!(
-        Reflect::get(&err, &"kind".into())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-        "validation"
-    );
+    assert_eq!(text(&err, "kind"), "validation");
     let issues = js_sys::Array::from(&Reflect::get(&err, &"issues".into()).unwrap());
     assert_eq!(
         Reflect::get(&issues.get(0), &"field".into())
@@ -255,20 +254,8 @@ async fn stale_answer_is_rejected() {
     let err = JsFuture::from(client.pre_entrust_sign(seed_body()))
         .await
         .unwrap_err();
-    assert_eq!(
-        Reflect::get(&err, &"code".into())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-        "TIMESTAMP_SKEW"
-    );
-    assert_eq!(
-        Reflect::get(&err, &"requestId".into())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-        "stub-request-1"
-    );
+    assert_eq!(text(&err, "code"), "TIMESTAMP_SKEW");
+    assert_eq!(text(&err, "requestId"), "stub-request-1");
 }
 
 #[wasm_bindgen_test]
@@ -281,20 +268,8 @@ fn bad_options_throw_config_errors() {
     )
     .unwrap();
     let err = Client::new(o).err().unwrap();
-    assert_eq!(
-        Reflect::get(&err, &"kind".into())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-        "config"
-    );
-    assert_eq!(
-        Reflect::get(&err, &"code".into())
-            .unwrap()
-            .as_string()
-            .unwrap(),
-        "BAD_PRIVATE_KEY"
-    );
+    assert_eq!(text(&err, "kind"), "config");
+    assert_eq!(text(&err, "code"), "BAD_PRIVATE_KEY");
     for (k, v, code) in [
         ("mchid", "19x", "BAD_MCHID"),
         ("serial", "", "BAD_SERIAL"),
@@ -305,14 +280,7 @@ fn bad_options_throw_config_errors() {
         let o = options("auto", 0.0);
         Reflect::set(&o, &k.into(), &v.into()).unwrap();
         let err = Client::new(o).err().unwrap();
-        assert_eq!(
-            Reflect::get(&err, &"code".into())
-                .unwrap()
-                .as_string()
-                .unwrap(),
-            code,
-            "{k}"
-        );
+        assert_eq!(text(&err, "code"), code, "{k}");
     }
 }
 
@@ -351,10 +319,7 @@ async fn notification_verified_and_decrypted_in_both_backends() {
             .unwrap();
         let resource = Reflect::get(&ev, &"resource".into()).unwrap();
         assert_eq!(
-            Reflect::get(&resource, &"contract_id".into())
-                .unwrap()
-                .as_string()
-                .unwrap(),
+            text(&resource, "contract_id"),
             "CT2026112600001",
             "{crypto}"
         );
@@ -371,13 +336,6 @@ async fn notification_verified_and_decrypted_in_both_backends() {
         let err = JsFuture::from(client.parse_notification(input.into()))
             .await
             .unwrap_err();
-        assert_eq!(
-            Reflect::get(&err, &"code".into())
-                .unwrap()
-                .as_string()
-                .unwrap(),
-            "BAD_SIGNATURE",
-            "{crypto}"
-        );
+        assert_eq!(text(&err, "code"), "BAD_SIGNATURE", "{crypto}");
     }
 }
