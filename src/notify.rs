@@ -198,13 +198,27 @@ pub fn typed_entrust(envelope: &Map<String, Value>) -> Result<Option<EntrustReso
         .map_err(|e| bad_notification(format!("the {event_type} resource is malformed ({e})")))
 }
 
-/// The merchant's reply to a notification: status and JSON body (empty for success).
-pub fn reply(error_message: Option<&str>) -> (u16, String) {
-    match error_message {
+/// Why a notification was not accepted: decides the status of the reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// It failed verification (headers, clock, key, signature, decryption): 401.
+    Unverified,
+    /// The merchant could not process it: 500, and WeChat Pay retries.
+    Failed,
+}
+
+/// The merchant's reply to a notification: status and JSON body (empty for success);
+/// a failure is `{"code":"FAIL","message":...}`, the shape WeChat Pay expects.
+pub fn reply(error: Option<(&str, Rejection)>) -> (u16, String) {
+    match error {
         None => (204, String::new()),
-        Some(msg) => {
-            let body = serde_json::json!({ "code": "FAIL", "message": msg }).to_string();
-            (400, body)
+        Some((message, why)) => {
+            let body = serde_json::json!({ "code": "FAIL", "message": message }).to_string();
+            let status = match why {
+                Rejection::Unverified => 401,
+                Rejection::Failed => 500,
+            };
+            (status, body)
         }
     }
 }

@@ -178,7 +178,7 @@ pub fn validate_request(request: &PreEntrustSignRequest) -> Result<ValidatedBody
 }
 
 fn check_object(map: &Map<String, Value>, fields: &[Field], at: &str, issues: &mut Vec<Issue>) {
-    for (key, value) in map {
+    for key in map.keys() {
         if !fields.iter().any(|f| f.name == key) {
             let path = pointer(at, key);
             let hint = did_you_mean(key, fields)
@@ -192,7 +192,6 @@ fn check_object(map: &Map<String, Value>, fields: &[Field], at: &str, issues: &m
                 rule: rule::UNKNOWN,
                 message: format!("\"{key}\" is not a field of this request{hint}"),
             });
-            let _ = value;
         }
     }
     for field in fields {

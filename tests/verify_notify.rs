@@ -242,10 +242,13 @@ fn malformed_envelopes() {
 
 #[test]
 fn reply_shapes() {
+    use wechatpay_wasm::notify::Rejection;
     assert_eq!(notify::reply(None), (204, String::new()));
-    let (status, body) = notify::reply(Some("bad signature"));
-    assert!(status >= 400);
-    let v: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(v["code"], "FAIL");
-    assert_eq!(v["message"], "bad signature");
+    for (why, want) in [(Rejection::Unverified, 401), (Rejection::Failed, 500)] {
+        let (status, body) = notify::reply(Some(("bad signature", why)));
+        assert_eq!(status, want);
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["code"], "FAIL");
+        assert_eq!(v["message"], "bad signature");
+    }
 }

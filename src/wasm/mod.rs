@@ -675,14 +675,12 @@ pub fn notification_reply(
     let kind = Reflect::get(&error, &"kind".into())
         .ok()
         .and_then(|k| k.as_string());
-    let (mut status, body) = notify::reply(message.as_deref());
-    if message.is_some() {
-        status = match kind.as_deref() {
-            Some("signature") => 401,
-            Some("config") | None => 500,
-            Some(_) => 500,
-        };
-    }
+    let why = if kind.as_deref() == Some("signature") {
+        notify::Rejection::Unverified
+    } else {
+        notify::Rejection::Failed
+    };
+    let (status, body) = notify::reply(message.as_deref().map(|m| (m, why)));
     let _ = Reflect::set(&out, &"status".into(), &f64::from(status).into());
     let hdrs = Object::new();
     if !body.is_empty() {
