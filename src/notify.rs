@@ -6,7 +6,9 @@
 
 use core::fmt;
 
+#[cfg(feature = "rust-crypto")]
 use aes_gcm::aead::{Aead, KeyInit, Payload};
+#[cfg(feature = "rust-crypto")]
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Serialize};
@@ -43,6 +45,11 @@ impl Apiv3Key {
         })?;
         Ok(Self(arr))
     }
+
+    /// The key bytes, for the AES-GCM implementation (WebCrypto or `aes-gcm`). Never log them.
+    pub fn expose_secret(&self) -> &[u8; APIV3_KEY_LEN] {
+        &self.0
+    }
 }
 
 /// The encrypted `resource` of a notification.
@@ -66,73 +73,126 @@ fn bad_notification(why: impl Into<String>) -> Error {
     Error::signature(code::BAD_NOTIFICATION, why)
 }
 
-/// Decrypts a resource with the APIv3 key; returns the plaintext bytes.
-pub fn decrypt_resource(key: &Apiv3Key, resource: &EncryptedResource) -> Result<Vec<u8>> {
-    if resource.algorithm != NOTIFICATION_ALGORITHM {
-        return Err(bad_notification(format!(
-            "resource.algorithm is \"{}\"; only {NOTIFICATION_ALGORITHM} is supported",
-            resource.algorithm
-        )));
-    }
-    let nonce = resource.nonce.as_bytes();
-    if nonce.len() != AES_GCM_NONCE_LEN {
-        return Err(bad_notification(format!(
-            "resource.nonce must be {AES_GCM_NONCE_LEN} bytes, got {}",
-            nonce.len()
-        )));
-    }
-    let data = Base64::decode_vec(resource.ciphertext.trim())
-        .map_err(|_| bad_notification("resource.ciphertext is not base64"))?;
-    if data.len() < AES_GCM_TAG_LEN {
-        return Err(bad_notification(
-            "resource.ciphertext is shorter than the 16-byte GCM tag",
-        ));
-    }
-    let cipher = Aes256Gcm::new_from_slice(&key.0)
-        .map_err(|_| Error::config(code::BAD_APIV3_KEY, "apiv3Key: not a 32-byte key"))?;
-    let nonce =
-        Nonce::try_from(nonce).map_err(|_| bad_notification("resource.nonce must be 12 bytes"))?;
-    cipher
-        .decrypt(
-            &nonce,
-            Payload {
-                msg: &data,
-                aad: resource.associated_data.as_bytes(),
-            },
-        )
-        .map_err(|_| {
-            Error::signature(
-                code::DECRYPT_FAILED,
-                "decryption failed (GCM tag mismatch): the APIv3 key is wrong, or the body was altered",
-            )
-        })
+/// The AES-256-GCM inputs of a resource, checked: 12-byte nonce, AAD, and ciphertext with
+/// its 16-byte tag at the end (the layout of WebCrypto and of the `aes-gcm` crate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    /// The nonce.
+    pub nonce: [u8; AES_GCM_NONCE_LEN],
+    /// Associated data (may be empty).
+    pub aad: Vec<u8>,
+    /// Ciphertext followed by the tag.
+    pub data: Vec<u8>,
 }
 
-/// Parses the envelope, decrypts its resource and returns the envelope as a JSON object
-/// with `resource` replaced by the decrypted JSON. Call only after the signature verified.
-pub fn open_envelope(key: &Apiv3Key, raw_body: &[u8]) -> Result<Map<String, Value>> {
-    let mut envelope: Map<String, Value> = serde_json::from_slice(raw_body).map_err(|e| {
-        bad_notification(format!("the notification body is not a JSON object ({e})"))
-    })?;
-    for field in ["id", "event_type", "resource"] {
-        if !envelope.contains_key(field) {
+impl EncryptedResource {
+    /// Checks the algorithm and the sizes, and decodes the ciphertext.
+    pub fn sealed(&self) -> Result<Sealed> {
+        if self.algorithm != NOTIFICATION_ALGORITHM {
             return Err(bad_notification(format!(
-                "the notification lacks \"{field}\""
+                "resource.algorithm is \"{}\"; only {NOTIFICATION_ALGORITHM} is supported",
+                self.algorithm
             )));
         }
+        let nonce: [u8; AES_GCM_NONCE_LEN] =
+            self.nonce.as_bytes().try_into().map_err(|_| {
+                bad_notification(format!(
+                    "resource.nonce must be {AES_GCM_NONCE_LEN} bytes, got {}",
+                    self.nonce.len()
+                ))
+            })?;
+        let data = Base64::decode_vec(self.ciphertext.trim())
+            .map_err(|_| bad_notification("resource.ciphertext is not base64"))?;
+        if data.len() < AES_GCM_TAG_LEN {
+            return Err(bad_notification(
+                "resource.ciphertext is shorter than the 16-byte GCM tag",
+            ));
+        }
+        Ok(Sealed {
+            nonce,
+            aad: self.associated_data.as_bytes().to_vec(),
+            data,
+        })
     }
-    let resource: EncryptedResource = envelope
-        .get("resource")
-        .cloned()
-        .map(serde_json::from_value)
-        .transpose()
-        .map_err(|e| bad_notification(format!("resource is malformed ({e})")))?
-        .ok_or_else(|| bad_notification("the notification lacks \"resource\""))?;
-    let plain = decrypt_resource(key, &resource)?;
-    let decrypted: Value = serde_json::from_slice(&plain)
-        .map_err(|e| bad_notification(format!("the decrypted resource is not JSON ({e})")))?;
-    envelope.insert("resource".into(), decrypted);
-    Ok(envelope)
+}
+
+/// The error of a failed decryption (a GCM tag mismatch).
+pub fn decrypt_failed() -> Error {
+    Error::signature(
+        code::DECRYPT_FAILED,
+        "decryption failed (GCM tag mismatch): the APIv3 key is wrong, or the body was altered",
+    )
+}
+
+/// AES-256-GCM decryption with the `aes-gcm` crate; `None` on a tag mismatch.
+#[cfg(feature = "rust-crypto")]
+pub fn aes_gcm_decrypt(key: &[u8], nonce: &[u8], aad: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
+    let nonce = Nonce::try_from(nonce).ok()?;
+    cipher.decrypt(&nonce, Payload { msg: data, aad }).ok()
+}
+
+/// Decrypts a resource with the APIv3 key (`aes-gcm` crate); returns the plaintext bytes.
+#[cfg(feature = "rust-crypto")]
+pub fn decrypt_resource(key: &Apiv3Key, resource: &EncryptedResource) -> Result<Vec<u8>> {
+    let sealed = resource.sealed()?;
+    aes_gcm_decrypt(key.expose_secret(), &sealed.nonce, &sealed.aad, &sealed.data)
+        .ok_or_else(decrypt_failed)
+}
+
+/// A notification whose signature verified and whose envelope parsed; its resource is still
+/// encrypted. Decrypt [`Envelope::sealed`], then [`Envelope::open`] with the plaintext.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    fields: Map<String, Value>,
+    /// The resource's decryption inputs.
+    pub sealed: Sealed,
+}
+
+impl Envelope {
+    /// Parses the envelope of a raw body. Call only after the signature verified.
+    pub fn parse(raw_body: &[u8]) -> Result<Self> {
+        let fields: Map<String, Value> = serde_json::from_slice(raw_body).map_err(|e| {
+            bad_notification(format!("the notification body is not a JSON object ({e})"))
+        })?;
+        for field in ["id", "event_type", "resource"] {
+            if !fields.contains_key(field) {
+                return Err(bad_notification(format!(
+                    "the notification lacks \"{field}\""
+                )));
+            }
+        }
+        let resource: EncryptedResource = fields
+            .get("resource")
+            .cloned()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| bad_notification(format!("resource is malformed ({e})")))?
+            .ok_or_else(|| bad_notification("the notification lacks \"resource\""))?;
+        let sealed = resource.sealed()?;
+        Ok(Self { fields, sealed })
+    }
+
+    /// The envelope as a JSON object with `resource` replaced by the decrypted JSON.
+    pub fn open(self, plaintext: &[u8]) -> Result<Map<String, Value>> {
+        let decrypted: Value = serde_json::from_slice(plaintext)
+            .map_err(|e| bad_notification(format!("the decrypted resource is not JSON ({e})")))?;
+        let mut fields = self.fields;
+        fields.insert("resource".into(), decrypted);
+        Ok(fields)
+    }
+}
+
+/// Parses the envelope, decrypts its resource (`aes-gcm` crate) and returns the envelope as
+/// a JSON object with `resource` replaced by the decrypted JSON. Call only after the
+/// signature verified.
+#[cfg(feature = "rust-crypto")]
+pub fn open_envelope(key: &Apiv3Key, raw_body: &[u8]) -> Result<Map<String, Value>> {
+    let envelope = Envelope::parse(raw_body)?;
+    let s = &envelope.sealed;
+    let plain =
+        aes_gcm_decrypt(key.expose_secret(), &s.nonce, &s.aad, &s.data).ok_or_else(decrypt_failed)?;
+    envelope.open(&plain)
 }
 
 /// `contract_terminate_info` of an entrust event.

@@ -4,12 +4,18 @@
 //! `METHOD\nPATH_AND_QUERY\nTIMESTAMP\nNONCE\nBODY\n`.
 
 use base64ct::{Base64, Encoding};
+#[cfg(feature = "rust-crypto")]
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+#[cfg(feature = "rust-crypto")]
+use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
+#[cfg(feature = "rust-crypto")]
 use rsa::signature::{SignatureEncoding as _, Signer as _, Verifier as _};
+#[cfg(feature = "rust-crypto")]
 use sha2::Sha256;
 
 use crate::consts::{AUTH_SCHEME, NONCE_ALPHABET, NONCE_LEN};
 use crate::error::{code, Error, Result};
+#[cfg(feature = "rust-crypto")]
 use crate::keys::{MerchantKey, VerifyKey};
 
 /// Methods the APIv3 signs.
@@ -118,32 +124,47 @@ pub fn authorization_header(
 }
 
 /// Something that signs with SHA256withRSA PKCS#1 v1.5 (the core's `rsa` signer; the wasm
-/// layer adds WebCrypto).
+/// layer uses WebCrypto, or this signer from the fallback module).
 pub trait Signer {
     /// Returns the raw signature.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>>;
 }
 
 /// The `rsa`-crate signer (constant-time, blinded).
+#[cfg(feature = "rust-crypto")]
 pub struct RsaSigner {
     key: SigningKey<Sha256>,
 }
 
+#[cfg(feature = "rust-crypto")]
 impl core::fmt::Debug for RsaSigner {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("RsaSigner(redacted)")
     }
 }
 
+#[cfg(feature = "rust-crypto")]
 impl RsaSigner {
-    /// From a loaded merchant key.
-    pub fn new(key: &MerchantKey) -> Self {
-        Self {
-            key: SigningKey::<Sha256>::new(key.rsa().clone()),
-        }
+    /// From a loaded merchant key; fails when the key's numbers are inconsistent.
+    pub fn new(key: &MerchantKey) -> Result<Self> {
+        Self::from_pkcs8_der(key.pkcs8_der())
+    }
+
+    /// From PKCS#8 DER.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(|_| {
+            Error::config(
+                code::BAD_PRIVATE_KEY,
+                "privateKey: the rsa crate rejects this RSA private key",
+            )
+        })?;
+        Ok(Self {
+            key: SigningKey::<Sha256>::new(key),
+        })
     }
 }
 
+#[cfg(feature = "rust-crypto")]
 impl Signer for RsaSigner {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         let sig: Signature = self.key.try_sign(message).map_err(|_| {
@@ -161,12 +182,34 @@ pub fn sign_base64(signer: &dyn Signer, message: &[u8]) -> Result<String> {
     Ok(Base64::encode_string(&signer.sign(message)?))
 }
 
+/// A SHA256withRSA PKCS#1 v1.5 verifier with the `rsa` crate.
+#[cfg(feature = "rust-crypto")]
+#[derive(Debug, Clone)]
+pub struct RsaVerifier {
+    key: VerifyingKey<Sha256>,
+}
+
+#[cfg(feature = "rust-crypto")]
+impl RsaVerifier {
+    /// From SPKI DER; `None` when it is not an RSA public key.
+    pub fn from_spki_der(der: &[u8]) -> Option<Self> {
+        let key = rsa::PublicKey::from_public_key_der(der).ok()?;
+        Some(Self {
+            key: VerifyingKey::<Sha256>::new(key),
+        })
+    }
+
+    /// Whether `signature` (raw) is valid over `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(sig) = Signature::try_from(signature) else {
+            return false;
+        };
+        self.key.verify(message, &sig).is_ok()
+    }
+}
+
 /// Verifies a raw SHA256withRSA PKCS#1 v1.5 signature with the `rsa` crate.
+#[cfg(feature = "rust-crypto")]
 pub fn rsa_verify(key: &VerifyKey, message: &[u8], signature: &[u8]) -> bool {
-    let Ok(sig) = Signature::try_from(signature) else {
-        return false;
-    };
-    VerifyingKey::<Sha256>::new(key.rsa().clone())
-        .verify(message, &sig)
-        .is_ok()
+    RsaVerifier::from_spki_der(key.spki_der()).is_some_and(|v| v.verify(message, signature))
 }

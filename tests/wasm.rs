@@ -101,7 +101,7 @@ async fn known_answer_through_webcrypto() {
         "A1B2C3D4E5F6G7",
         "{}",
     );
-    let want = sign::sign_base64(&RsaSigner::new(&key), msg.as_bytes()).unwrap();
+    let want = sign::sign_base64(&RsaSigner::new(&key).unwrap(), msg.as_bytes()).unwrap();
     assert_eq!(
         h,
         sign::authorization_header(
@@ -113,7 +113,7 @@ async fn known_answer_through_webcrypto() {
         )
     );
     assert_eq!(
-        sign::sign_base64(&RsaSigner::new(&key), b"source").unwrap(),
+        sign::sign_base64(&RsaSigner::new(&key).unwrap(), b"source").unwrap(),
         vector("expected_signature")
     );
 }
@@ -128,7 +128,7 @@ struct Captured {
 /// body signed by the WeChat Pay key (here the vector key), at `ts`.
 fn stub_fetch(answer: &'static str, ts: i64, calls: Rc<RefCell<Vec<Captured>>>) {
     let key = MerchantKey::from_pem(&vector("private_key_pkcs8_pem")).unwrap();
-    let signer = RsaSigner::new(&key);
+    let signer = RsaSigner::new(&key).unwrap();
     let f = Closure::<dyn FnMut(JsValue, JsValue) -> Promise>::new(
         move |url: JsValue, init: JsValue| {
             let headers: web_sys::Headers = Reflect::get(&init, &"headers".into())

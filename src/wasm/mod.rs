@@ -15,15 +15,15 @@ use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{Headers, SubtleCrypto};
 
 use crate::consts::{header, PRE_ENTRUST_SIGN_PATH};
 use crate::error::{code, Error};
-use crate::keys::KeyStore;
+use crate::keys::{KeyStore, MerchantKey};
 use crate::model::PreEntrustSignResponse;
 use crate::notify::{self, Apiv3Key};
-use crate::sign::{self, RsaSigner, Signer as _};
+use crate::sign;
 use crate::validate::{self, ValidatedBody};
 use crate::verify::{self, SignedHeaders};
 use errors::JsErr;
@@ -35,17 +35,31 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 struct Inner {
     mchid: String,
     serial: String,
-    signer: RsaSigner,
-    pkcs8_der: Vec<u8>,
+    merchant: MerchantKey,
     keys: KeyStore,
     apiv3: Option<Apiv3Key>,
     base_url: String,
     timeout_ms: u32,
     user_agent: String,
     now: Option<Function>,
+    /// WebCrypto, or `None` for the Rust fallback.
     subtle: Option<SubtleCrypto>,
     sign_key: crypto::KeyCache,
     verify_keys: BTreeMap<String, crypto::KeyCache>,
+    aes_key: crypto::KeyCache,
+    rust_signer: RefCell<Option<Rc<crypto::RustSigner>>>,
+    rust_verifiers: RefCell<BTreeMap<String, Rc<crypto::RustVerifier>>>,
+}
+
+/// Signed with the private key and verified with its public half on first use: a key whose
+/// numbers disagree (a damaged PEM) fails here instead of at WeChat Pay.
+const KEY_CHECK_MESSAGE: &[u8] = b"wechatpay-wasm private key check";
+
+fn inconsistent_key() -> JsErr {
+    JsErr::config(
+        code::BAD_PRIVATE_KEY,
+        "privateKey: the key's numbers do not agree (its public half does not verify its signature); the PEM is damaged, use the apiclient_key.pem downloaded from the merchant platform",
+    )
 }
 
 /// A WeChat Pay APIv3 client for one merchant.
@@ -197,17 +211,24 @@ impl Inner {
 
     async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsErr> {
         let Some(subtle) = &self.subtle else {
-            return self.signer.sign(message).map_err(JsErr::from);
+            return self.rust_sign(message).await;
         };
         let key = self
             .sign_key
-            .get(subtle, "pkcs8", &self.pkcs8_der, "sign")
+            .get(|| Ok(checked_private_key(subtle, &self.merchant)))
             .await
-            .map_err(|_| {
-                JsErr::config(
-                    code::BAD_PRIVATE_KEY,
-                    "privateKey: WebCrypto refused to import the key",
-                )
+            .map_err(|e| {
+                e.dyn_into::<js_sys::Error>()
+                    .ok()
+                    .and_then(|e| e.message().as_string())
+                    .filter(|m| m == KEY_INCONSISTENT)
+                    .map(|_| inconsistent_key())
+                    .unwrap_or_else(|| {
+                        JsErr::config(
+                            code::BAD_PRIVATE_KEY,
+                            "privateKey: WebCrypto refused to import the key",
+                        )
+                    })
             })?;
         crypto::sign_with_key(subtle, &key, message)
             .await
@@ -219,6 +240,73 @@ impl Inner {
             })
     }
 
+    /// The `rsa`-crate signer, loaded on first use (the fallback module, or this build's).
+    async fn rust_sign(&self, message: &[u8]) -> Result<Vec<u8>, JsErr> {
+        let cached = self.rust_signer.borrow().clone();
+        let signer = match cached {
+            Some(s) => s,
+            None => {
+                let s = Rc::new(
+                    crypto::RustSigner::load(self.merchant.pkcs8_der())
+                        .await
+                        .map_err(fallback_error)?,
+                );
+                *self.rust_signer.borrow_mut() = Some(s.clone());
+                s
+            }
+        };
+        signer.sign(message).map_err(|_| inconsistent_key())
+    }
+
+    /// The `rsa`-crate verifier of key `id`, loaded on first use.
+    async fn rust_verify(
+        &self,
+        id: &str,
+        spki_der: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, JsErr> {
+        let cached = self.rust_verifiers.borrow().get(id).cloned();
+        let verifier = match cached {
+            Some(v) => v,
+            None => {
+                let v = Rc::new(crypto::RustVerifier::load(spki_der).await.map_err(|_| {
+                    JsErr::config(
+                        code::BAD_CERT,
+                        format!("certs[\"{id}\"]: the rsa crate refused the key"),
+                    )
+                })?);
+                self.rust_verifiers
+                    .borrow_mut()
+                    .insert(id.to_owned(), v.clone());
+                v
+            }
+        };
+        Ok(verifier.verify(message, signature))
+    }
+
+    /// AES-256-GCM decryption with the APIv3 key; `None` on a tag mismatch.
+    async fn decrypt(&self, key: &Apiv3Key, s: &notify::Sealed) -> Result<Option<Vec<u8>>, JsErr> {
+        let Some(subtle) = &self.subtle else {
+            return crypto::rust_aes_gcm_decrypt(key.expose_secret(), &s.nonce, &s.aad, &s.data)
+                .await
+                .map_err(fallback_error);
+        };
+        let aes = self
+            .aes_key
+            .get(|| crypto::import_aes(subtle, key.expose_secret()))
+            .await
+            .map_err(|_| {
+                JsErr::config(
+                    code::BAD_APIV3_KEY,
+                    "apiv3Key: WebCrypto refused to import it as an AES-256 key",
+                )
+            })?;
+        crypto::aes_gcm_decrypt(subtle, &aes, &s.nonce, &s.aad, &s.data)
+            .await
+            .map_err(|_| JsErr::config(code::BAD_APIV3_KEY, "apiv3Key: WebCrypto could not decrypt"))
+    }
+
     /// Checks a signed answer: headers, clock, key id, then RSA (WebCrypto or `rsa`).
     async fn verify(&self, headers: &SignedHeaders, body: &[u8]) -> Result<(), JsErr> {
         let pending =
@@ -228,7 +316,7 @@ impl Inner {
         let ok = match (&self.subtle, cache) {
             (Some(subtle), Some(cache)) => {
                 let key = cache
-                    .get(subtle, "spki", pending.key.spki_der(), "verify")
+                    .get(|| crypto::import_rsa(subtle, "spki", pending.key.spki_der(), "verify"))
                     .await
                     .map_err(|_| {
                         JsErr::config(
@@ -240,7 +328,15 @@ impl Inner {
                     .await
                     .unwrap_or(false)
             }
-            _ => sign::rsa_verify(pending.key, &pending.message, &pending.signature),
+            _ => {
+                self.rust_verify(
+                    &id,
+                    pending.key.spki_der(),
+                    &pending.message,
+                    &pending.signature,
+                )
+                .await?
+            }
         };
         if ok {
             Ok(())
@@ -326,6 +422,46 @@ impl Inner {
     }
 }
 
+/// The message of the rejection of [`checked_private_key`] when the check fails.
+const KEY_INCONSISTENT: &str = "KEY_INCONSISTENT";
+
+/// Imports the merchant key into WebCrypto, then signs a probe and verifies it with the
+/// key's public half; settles with the `CryptoKey`, or rejects (`KEY_INCONSISTENT` when the
+/// check fails).
+fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise {
+    let subtle = subtle.clone();
+    let pkcs8 = merchant.pkcs8_der().to_vec();
+    let public = merchant.public_spki_der().to_vec();
+    crypto::promise_of(async move {
+        let key: web_sys::CryptoKey =
+            JsFuture::from(crypto::import_rsa(&subtle, "pkcs8", &pkcs8, "sign")?)
+                .await?
+                .dyn_into()?;
+        let public: web_sys::CryptoKey =
+            JsFuture::from(crypto::import_rsa(&subtle, "spki", &public, "verify")?)
+                .await?
+                .dyn_into()?;
+        let sig = crypto::sign_with_key(&subtle, &key, KEY_CHECK_MESSAGE).await?;
+        if !crypto::verify(&subtle, &public, &sig, KEY_CHECK_MESSAGE).await? {
+            return Err(js_sys::Error::new(KEY_INCONSISTENT).into());
+        }
+        Ok(key.into())
+    })
+}
+
+/// The fallback module could not be loaded or refused the key.
+fn fallback_error(e: JsValue) -> JsErr {
+    let why = e
+        .dyn_ref::<js_sys::Error>()
+        .and_then(|e| e.message().as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_default();
+    JsErr::config(
+        code::BAD_OPTION,
+        format!("crypto: the rust-crypto fallback (rsa and aes-gcm in wasm) is not usable here: {why}"),
+    )
+}
+
 /// A non-2xx answer as an `api` error: WeChat Pay's code, message and whole detail.
 fn api_error(status: u16, body: &[u8]) -> JsErr {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
@@ -392,8 +528,7 @@ impl Client {
             .unwrap_or_else(|| format!("wechatpay-wasm/{VERSION} ({})", runtime_name()));
         Ok(Client {
             inner: Rc::new(Inner {
-                signer: RsaSigner::new(&o.merchant),
-                pkcs8_der: o.merchant.pkcs8_der().to_vec(),
+                merchant: o.merchant,
                 mchid: o.mchid,
                 serial: o.serial,
                 keys: o.keys,
@@ -405,6 +540,9 @@ impl Client {
                 subtle,
                 sign_key: crypto::KeyCache::default(),
                 verify_keys,
+                aes_key: crypto::KeyCache::default(),
+                rust_signer: RefCell::default(),
+                rust_verifiers: RefCell::default(),
             }),
         })
     }
@@ -543,10 +681,16 @@ impl Client {
                 };
                 let serial = signed.serial.clone();
                 inner.verify(&signed, &body).await?;
-                let envelope = notify::open_envelope(&apiv3, &body).map_err(|e| {
-                    let e = JsErr::from(e);
-                    match &serial { Some(s) => e.with("serial", JsValue::from_str(s)), None => e }
-                })?;
+                let with_serial = |e: JsErr| match &serial {
+                    Some(s) => e.with("serial", JsValue::from_str(s)),
+                    None => e,
+                };
+                let envelope = notify::Envelope::parse(&body).map_err(|e| with_serial(e.into()))?;
+                let plain = inner
+                    .decrypt(&apiv3, &envelope.sealed)
+                    .await?
+                    .ok_or_else(|| with_serial(notify::decrypt_failed().into()))?;
+                let envelope = envelope.open(&plain).map_err(|e| with_serial(e.into()))?;
                 notify::typed_entrust(&envelope).map_err(JsErr::from)?;
                 Ok(json_to_js(&serde_json::Value::Object(envelope)))
             }.await)

@@ -5,27 +5,31 @@
 use core::fmt;
 use std::collections::BTreeMap;
 
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
-use rsa::traits::PublicKeyParts;
-use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
-use x509_cert::der::{DecodePem, Encode};
-use x509_cert::Certificate;
+use pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
+use pkcs8::der::asn1::OctetStringRef;
+use pkcs8::der::{Decode, Encode};
+use pkcs8::PrivateKeyInfoRef;
+use spki::SubjectPublicKeyInfoRef;
+
+pub mod cert;
+use zeroize::Zeroizing;
 
 use crate::error::{code, Error, Result};
 
 /// Smallest RSA modulus accepted (WeChat Pay keys are 2048-bit).
 pub const MIN_RSA_BITS: usize = 2048;
 
-/// The merchant API private key, parsed once.
+/// The merchant API private key, read once: its PKCS#8 DER (what WebCrypto imports and the
+/// `rsa` crate loads) and its size. The DER is wiped when the key is dropped.
 pub struct MerchantKey {
-    key: RsaPrivateKey,
-    pkcs8_der: Vec<u8>,
+    pkcs8_der: Zeroizing<Vec<u8>>,
+    public_spki_der: Vec<u8>,
+    bits: usize,
 }
 
 impl fmt::Debug for MerchantKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MerchantKey({} bits, redacted)", self.key.size() * 8)
+        write!(f, "MerchantKey({} bits, redacted)", self.bits)
     }
 }
 
@@ -52,18 +56,71 @@ fn bad_private_key(why: &str) -> Error {
     )
 }
 
+/// Size in bits of a big-endian unsigned integer (leading zeros already stripped by DER).
+fn bit_len(be: &[u8]) -> usize {
+    match be.first() {
+        None => 0,
+        Some(&top) => be.len() * 8 - top.leading_zeros() as usize,
+    }
+}
+
+/// Wraps a PKCS#1 `RSAPublicKey` (DER) in a SubjectPublicKeyInfo (what WebCrypto imports).
+fn spki_of_pkcs1_public(pkcs1_der: &[u8]) -> Option<Vec<u8>> {
+    SubjectPublicKeyInfoRef {
+        algorithm: pkcs1::ALGORITHM_ID,
+        subject_public_key: spki::der::asn1::BitStringRef::from_bytes(pkcs1_der).ok()?,
+    }
+    .to_der()
+    .ok()
+}
+
+/// Checks a PKCS#1 `RSAPrivateKey` structure; returns the modulus size in bits and the
+/// public half as SPKI DER.
+fn pkcs1_private(der: &[u8]) -> Option<(usize, Vec<u8>)> {
+    let key = RsaPrivateKeyRef::from_der(der).ok()?;
+    if key.other_prime_infos.is_some() {
+        return None;
+    }
+    let public = spki_of_pkcs1_public(&key.public_key().to_der().ok()?)?;
+    Some((bit_len(key.modulus.as_bytes()), public))
+}
+
+/// The one PEM block of `pem`: its label and DER bytes.
+fn pem_block(pem: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let (_, der) = pkcs8::der::pem::decode_vec(pem.as_bytes()).ok()?;
+    Some(Zeroizing::new(der))
+}
+
 impl MerchantKey {
-    /// Loads a PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`) PEM.
+    /// Loads a PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`) PEM. The
+    /// structure is checked here (an RSA key, 2048 bits or more); the arithmetic is left to
+    /// WebCrypto or the `rsa` crate, which reject an inconsistent key when they load it.
     pub fn from_pem(pem: &str) -> Result<Self> {
         let pem = normalise_pem(pem);
-        let key = if pem.contains("-----BEGIN PRIVATE KEY-----") {
-            RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|_| {
-                bad_private_key("the PKCS#8 PEM does not parse as an RSA private key")
-            })?
+        let (pkcs8_der, bits, public_spki_der) = if pem.contains("-----BEGIN PRIVATE KEY-----") {
+            let der = pem_block(&pem)
+                .ok_or_else(|| bad_private_key("the PKCS#8 PEM does not decode"))?;
+            let (bits, public) = PrivateKeyInfoRef::from_der(&der)
+                .ok()
+                .filter(|info| info.algorithm.oid == pkcs1::ALGORITHM_OID)
+                .and_then(|info| pkcs1_private(info.private_key.as_bytes()))
+                .ok_or_else(|| {
+                    bad_private_key("the PKCS#8 PEM does not parse as an RSA private key")
+                })?;
+            (der, bits, public)
         } else if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
-            RsaPrivateKey::from_pkcs1_pem(&pem).map_err(|_| {
+            let pkcs1_der = pem_block(&pem)
+                .ok_or_else(|| bad_private_key("the PKCS#1 PEM does not decode"))?;
+            let (bits, public) = pkcs1_private(&pkcs1_der).ok_or_else(|| {
                 bad_private_key("the PKCS#1 PEM does not parse as an RSA private key")
-            })?
+            })?;
+            // WebCrypto imports PKCS#8 only: wrap the PKCS#1 key in a PrivateKeyInfo.
+            let octets = OctetStringRef::new(&pkcs1_der)
+                .map_err(|_| bad_private_key("the PKCS#1 key is too large"))?;
+            let der = PrivateKeyInfoRef::new(pkcs1::ALGORITHM_ID, octets)
+                .to_der()
+                .map_err(|_| bad_private_key("the key cannot be re-encoded as PKCS#8"))?;
+            (Zeroizing::new(der), bits, public)
         } else if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             return Err(bad_private_key(
                 "the key is encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)",
@@ -75,22 +132,17 @@ impl MerchantKey {
         } else {
             return Err(bad_private_key("no PEM private key found"));
         };
-        Self::from_key(key)
-    }
-
-    fn from_key(key: RsaPrivateKey) -> Result<Self> {
-        let bits = key.size() * 8;
+        let key = Self {
+            pkcs8_der,
+            public_spki_der,
+            bits,
+        };
         if bits < MIN_RSA_BITS {
             return Err(bad_private_key(&format!(
                 "the RSA key has {bits} bits; WeChat Pay merchant keys have {MIN_RSA_BITS}"
             )));
         }
-        let pkcs8_der = key
-            .to_pkcs8_der()
-            .map_err(|_| bad_private_key("the key cannot be re-encoded as PKCS#8"))?
-            .as_bytes()
-            .to_vec();
-        Ok(Self { key, pkcs8_der })
+        Ok(key)
     }
 
     /// PKCS#8 DER (for WebCrypto `importKey('pkcs8', ...)`), whatever the input format was.
@@ -98,9 +150,15 @@ impl MerchantKey {
         &self.pkcs8_der
     }
 
-    /// The RSA key.
-    pub fn rsa(&self) -> &RsaPrivateKey {
-        &self.key
+    /// Modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.bits
+    }
+
+    /// The public half (n, e) as SPKI DER: checks that the key's numbers agree, by verifying
+    /// a signature made with the private half.
+    pub fn public_spki_der(&self) -> &[u8] {
+        &self.public_spki_der
     }
 }
 
@@ -113,13 +171,13 @@ pub enum KeySource {
     Certificate,
 }
 
-/// One WeChat Pay verification key.
+/// One WeChat Pay verification key: an RSA public key as SPKI DER.
 #[derive(Clone)]
 pub struct VerifyKey {
     id: String,
     source: KeySource,
-    key: RsaPublicKey,
     spki_der: Vec<u8>,
+    bits: usize,
 }
 
 impl fmt::Debug for VerifyKey {
@@ -127,8 +185,19 @@ impl fmt::Debug for VerifyKey {
         f.debug_struct("VerifyKey")
             .field("id", &self.id)
             .field("source", &self.source)
+            .field("bits", &self.bits)
             .finish_non_exhaustive()
     }
+}
+
+/// Checks an SPKI structure holding an RSA public key; returns the modulus size in bits.
+fn rsa_spki_bits(der: &[u8]) -> Option<usize> {
+    let spki = SubjectPublicKeyInfoRef::from_der(der).ok()?;
+    if spki.algorithm.oid != pkcs1::ALGORITHM_OID {
+        return None;
+    }
+    let key = RsaPublicKeyRef::from_der(spki.subject_public_key.as_bytes()?).ok()?;
+    Some(bit_len(key.modulus.as_bytes()))
 }
 
 impl VerifyKey {
@@ -140,13 +209,13 @@ impl VerifyKey {
     pub fn source(&self) -> KeySource {
         self.source
     }
-    /// The RSA public key.
-    pub fn rsa(&self) -> &RsaPublicKey {
-        &self.key
-    }
-    /// SPKI DER (for WebCrypto `importKey('spki', ...)`).
+    /// SPKI DER (for WebCrypto `importKey('spki', ...)` and the `rsa` crate).
     pub fn spki_der(&self) -> &[u8] {
         &self.spki_der
+    }
+    /// Modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.bits
     }
 
     /// Parses one `certs` entry: an SPKI (or PKCS#1) public key PEM, or an X.509 certificate
@@ -158,24 +227,26 @@ impl VerifyKey {
             return Err(Error::config(code::BAD_CERT, "certs: a key id is empty"));
         }
         let pem = normalise_pem(pem);
-        if pem.contains("-----BEGIN CERTIFICATE-----") {
-            let cert = Certificate::from_pem(pem.as_bytes())
+        let (source, spki_der) = if pem.contains("-----BEGIN CERTIFICATE-----") {
+            let (_, der) = der::pem::decode_vec(pem.as_bytes())
+                .map_err(|e| bad(format!("the certificate PEM does not decode ({e})")))?;
+            let cert = cert::Certificate::from_der(&der)
                 .map_err(|e| bad(format!("the X.509 certificate does not parse ({e})")))?;
-            let tbs = cert.tbs_certificate();
-            let serial = hex_upper(tbs.serial_number().as_bytes());
+            let tbs = &cert.tbs;
+            let serial = hex_upper(tbs.serial_number.as_bytes());
             if trim_hex(&serial) != trim_hex(&id.to_ascii_uppercase()) {
                 return Err(Error::config(
                     code::CERT_SERIAL_MISMATCH,
                     format!("certs[\"{id}\"]: the certificate's serial is {serial}, not the id it is configured under; use the serial as its id"),
                 ));
             }
-            let validity = tbs.validity();
-            let not_after = validity.not_after.to_unix_duration().as_secs() as i64;
-            let not_before = validity.not_before.to_unix_duration().as_secs() as i64;
+            let validity = &tbs.validity;
+            let not_after = validity.not_after.unix_secs();
+            let not_before = validity.not_before.unix_secs();
             if now_secs > not_after {
                 return Err(Error::config(
                     code::CERT_EXPIRED,
-                    format!("certs[\"{id}\"]: the platform certificate expired at {} (unix {not_after}); download the current one, or switch to the WeChat Pay public key", validity.not_after),
+                    format!("certs[\"{id}\"]: the platform certificate expired at {} (unix {not_after}); download the current one, or switch to the WeChat Pay public key", validity.not_after.date_time()),
                 ));
             }
             if now_secs < not_before {
@@ -183,30 +254,30 @@ impl VerifyKey {
                     code::CERT_EXPIRED,
                     format!(
                         "certs[\"{id}\"]: the platform certificate is not valid before {}",
-                        validity.not_before
+                        validity.not_before.date_time()
                     ),
                 ));
             }
-            let spki_der = tbs.subject_public_key_info().to_der().map_err(|e| {
+            let der = tbs.subject_public_key_info.to_der().map_err(|e| {
                 bad(format!(
                     "the certificate's public key does not encode ({e})"
                 ))
             })?;
-            let key = RsaPublicKey::from_public_key_der(&spki_der)
-                .map_err(|_| bad("the certificate does not hold an RSA public key".into()))?;
-            return Ok(Self {
-                id: id.to_owned(),
-                source: KeySource::Certificate,
-                key,
-                spki_der,
-            });
-        }
-        let key = if pem.contains("-----BEGIN PUBLIC KEY-----") {
-            RsaPublicKey::from_public_key_pem(&pem)
-                .map_err(|_| bad("the public key PEM does not parse as an RSA SPKI key".into()))?
+            (KeySource::Certificate, der)
+        } else if pem.contains("-----BEGIN PUBLIC KEY-----") {
+            let der = pkcs8::der::pem::decode_vec(pem.as_bytes())
+                .map_err(|_| bad("the public key PEM does not decode".into()))?
+                .1;
+            (KeySource::PublicKey, der)
         } else if pem.contains("-----BEGIN RSA PUBLIC KEY-----") {
-            RsaPublicKey::from_pkcs1_pem(&pem)
-                .map_err(|_| bad("the PKCS#1 public key PEM does not parse".into()))?
+            let (_, pkcs1_der) = pkcs8::der::pem::decode_vec(pem.as_bytes())
+                .map_err(|_| bad("the PKCS#1 public key PEM does not decode".into()))?;
+            RsaPublicKeyRef::from_der(&pkcs1_der)
+                .map_err(|_| bad("the PKCS#1 public key PEM does not parse".into()))?;
+            // WebCrypto imports SPKI only: wrap the PKCS#1 key in a SubjectPublicKeyInfo.
+            let der = spki_of_pkcs1_public(&pkcs1_der)
+                .ok_or_else(|| bad("the public key cannot be encoded as SPKI".into()))?;
+            (KeySource::PublicKey, der)
         } else if pem.contains("PRIVATE KEY-----") {
             return Err(bad(
                 "this is a private key; certs takes WeChat Pay's public key (pub_key.pem) or platform certificate".into(),
@@ -216,16 +287,21 @@ impl VerifyKey {
                 "expected a public key PEM (BEGIN PUBLIC KEY) or a certificate PEM (BEGIN CERTIFICATE)".into(),
             ));
         };
-        let spki_der = key
-            .to_public_key_der()
-            .map_err(|_| bad("the public key cannot be encoded as SPKI".into()))?
-            .as_bytes()
-            .to_vec();
+        let what = match source {
+            KeySource::Certificate => "the certificate does not hold an RSA public key",
+            KeySource::PublicKey => "the public key PEM does not parse as an RSA SPKI key",
+        };
+        let bits = rsa_spki_bits(&spki_der).ok_or_else(|| bad(what.into()))?;
+        if bits < MIN_RSA_BITS {
+            return Err(bad(format!(
+                "the RSA key has {bits} bits; WeChat Pay keys have {MIN_RSA_BITS}"
+            )));
+        }
         Ok(Self {
             id: id.to_owned(),
-            source: KeySource::PublicKey,
-            key,
+            source,
             spki_der,
+            bits,
         })
     }
 }

@@ -1,0 +1,57 @@
+//! The fallback module (`rust_crypto_bg.wasm`): SHA256withRSA PKCS#1 v1.5 with the `rsa`
+//! crate and AES-256-GCM with `aes-gcm`, for runtimes without WebCrypto (or
+//! `crypto: 'rust'`). The package builds it apart from the main module (feature
+//! `rust-crypto` without `js`) and loads it only when a client needs it; the main module
+//! calls these exports through `src/wasm/crypto.rs`. Keys arrive as DER made by the main
+//! module; errors never carry key material.
+
+use wasm_bindgen::prelude::*;
+
+use crate::sign::{RsaSigner, RsaVerifier, Signer as _};
+
+/// A loaded signing key.
+#[wasm_bindgen(js_name = RsaSigningKey)]
+pub struct RsaSigningKey(RsaSigner);
+
+#[wasm_bindgen(js_class = RsaSigningKey)]
+impl RsaSigningKey {
+    /// The raw signature of `message`.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsError> {
+        self.0.sign(message).map_err(|e| JsError::new(&e.to_string()))
+    }
+}
+
+/// A loaded verifying key.
+#[wasm_bindgen(js_name = RsaVerifyingKey)]
+pub struct RsaVerifyingKey(RsaVerifier);
+
+#[wasm_bindgen(js_class = RsaVerifyingKey)]
+impl RsaVerifyingKey {
+    /// Whether `signature` (raw) is valid over `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.0.verify(message, signature)
+    }
+}
+
+/// Loads a PKCS#8 DER private key (the numbers are checked).
+#[wasm_bindgen(js_name = rsaSigner)]
+pub fn rsa_signer(pkcs8_der: &[u8]) -> Result<RsaSigningKey, JsError> {
+    RsaSigner::from_pkcs8_der(pkcs8_der)
+        .map(RsaSigningKey)
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Loads an SPKI DER public key.
+#[wasm_bindgen(js_name = rsaVerifier)]
+pub fn rsa_verifier(spki_der: &[u8]) -> Result<RsaVerifyingKey, JsError> {
+    RsaVerifier::from_spki_der(spki_der)
+        .map(RsaVerifyingKey)
+        .ok_or_else(|| JsError::new("not an RSA public key"))
+}
+
+/// AES-256-GCM decryption (`data` = ciphertext then 16-byte tag); `undefined` when the tag
+/// does not match or the sizes are wrong.
+#[wasm_bindgen(js_name = aesGcmDecrypt)]
+pub fn aes_gcm_decrypt(key: &[u8], nonce: &[u8], aad: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+    crate::notify::aes_gcm_decrypt(key, nonce, aad, data)
+}
