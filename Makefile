@@ -38,7 +38,7 @@ CRATE_DIR ?= $(ROOT)
 PKG_OUT ?= $(CRATE_DIR)/pkg
 # wasm-opt (npm binaryen), deno, tsc ... from node_modules; cargo tools from ~/.cargo/bin.
 export PATH := $(ROOT)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
-SMOKE_EXPR ?= [m.validatePreEntrustSign({}).length > 0, typeof m.WechatPayError, m.qrCodeSvg("x").startsWith("<")]
+SMOKE_EXPR ?= [m.validatePreEntrustSign({}).length > 0, typeof m.WechatPayError, (await m.qrCodeSvg("x")).startsWith("<")]
 export CRATE_DIR PKG_OUT SMOKE_EXPR
 # No update checks or telemetry from the JS tools (the network only reaches registries).
 export DENO_NO_UPDATE_CHECK := 1
@@ -107,6 +107,10 @@ lint: setup
 	cargo fmt --manifest-path "$(CRATE_DIR)/Cargo.toml" --all -- --check
 	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --all-targets -- -D warnings
 	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --all-targets --target wasm32-unknown-unknown -- -D warnings
+	@# The package's two modules are built with other features (Cargo.toml [package.metadata.pkg]).
+	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --lib --target wasm32-unknown-unknown --no-default-features --features js -- -D warnings
+	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --lib --target wasm32-unknown-unknown --no-default-features --features rust-crypto,qr -- -D warnings
+	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --lib --no-default-features -- -D warnings
 
 # The demo (www/server.mjs): builds pkg/ only when it is missing or older than its sources,
 # then runs the demo against the emulator (or the real API: see www/README.md) and prints

@@ -78,7 +78,7 @@ async function flow(): Promise<void> {
   if (res.mini_program_username && res.mini_program_path) console.log(res.mini_program_username, res.mini_program_path);
   // @ts-expect-error: no such field in the answer
   console.log(res.redirectUrl);
-  if (qr) console.log(qrCodeSvg(qr, 240), id);
+  if (qr) console.log(await qrCodeSvg(qr, 240), id);
 
   // A string body is sent byte for byte.
   await client.preEntrustSign(JSON.stringify(body));

@@ -76,6 +76,19 @@ CRATE_NAME="$(node -e '
   process.stdout.write(p.name);' "$CRATE_DIR/Cargo.toml" <<<"$META")"
 PKG_NAME="${PKG_NAME:-$CRATE_NAME}"
 STEM="${CRATE_NAME//-/_}"   # file stem of the glue: wechatpay_wasm.js, wechatpay_wasm_bg.wasm
+# [package.metadata.pkg] main-features / extra-features: the cargo features of the main module
+# and of the optional extra module (<stem>_extra: code few callers need, loaded on first use).
+# Without them: the default features, and no extra module.
+features_of() {
+  node -e '
+    const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const p = m.packages.find(p => p.manifest_path === process.argv[1]) || m.packages[0];
+    const f = ((p.metadata || {}).pkg || {})[process.argv[2]];
+    process.stdout.write(Array.isArray(f) ? f.join(",") : "-");' "$CRATE_DIR/Cargo.toml" "$1" <<<"$META"
+}
+MAIN_FEATURES="$(features_of main-features)"
+EXTRA_FEATURES="$(features_of extra-features)"
+feature_args() { [ "$1" = - ] || printf -- '-- --no-default-features --features %s' "$1"; }
 
 WB_VERSION="$(wasm-bindgen --version | awk '{print $2}')"
 if [ -f "$CRATE_DIR/Cargo.lock" ]; then
@@ -89,11 +102,11 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/build-pkg.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 
 # ------------------------------------------------------------ wasm-pack, twice
-run_wasm_pack() { # target out-subdir extra-args...
-  local target="$1" sub="$2"; shift 2
-  say "wasm-pack build --release --target $target $*"
+run_wasm_pack() { # target out-subdir out-name extra-args...
+  local target="$1" sub="$2" name="$3"; shift 3
+  say "wasm-pack build --release --target $target --out-name $name $*"
   if ! wasm-pack --log-level info build "$CRATE_DIR" --release --mode no-install --no-pack \
-        --target "$target" --out-dir "$TMP/$sub" --out-name "$STEM" "$@" >"$TMP/$sub.log" 2>&1; then
+        --target "$target" --out-dir "$TMP/$sub" --out-name "$name" "$@" >"$TMP/$sub.log" 2>&1; then
     cat "$TMP/$sub.log" >&2
     die "wasm-pack build --target $target failed (log above)"
   fi
@@ -105,16 +118,34 @@ run_wasm_pack() { # target out-subdir extra-args...
   fi
 }
 
-run_wasm_pack web web
 # wasm-pack in no-install mode silently skips wasm-opt when it is not on PATH: insist on it.
-grep -q "found wasm-opt at \"$WASM_OPT\"" "$TMP/web.log" \
-  || { cat "$TMP/web.log" >&2; die "wasm-pack did not use $WASM_OPT (log above)"; }
-grep -q "Optimizing wasm binaries with \`wasm-opt\`" "$TMP/web.log" \
-  || { cat "$TMP/web.log" >&2; die "wasm-pack did not run wasm-opt (log above)"; }
+check_opt() { # out-subdir
+  grep -q "found wasm-opt at \"$WASM_OPT\"" "$TMP/$1.log" \
+    || { cat "$TMP/$1.log" >&2; die "wasm-pack did not use $WASM_OPT (log above)"; }
+  grep -q "Optimizing wasm binaries with \`wasm-opt\`" "$TMP/$1.log" \
+    || { cat "$TMP/$1.log" >&2; die "wasm-pack did not run wasm-opt (log above)"; }
+}
+
+# shellcheck disable=SC2046 # feature_args is meant to split
+run_wasm_pack web web "$STEM" $(feature_args "$MAIN_FEATURES")
+check_opt web
 say "wasm-pack used wasm-bindgen $WB_VERSION and $(wasm-opt --version | awk '{print $1, $2, $3}') ($WASM_OPT)"
 
 # The nodejs target only contributes its CommonJS glue: skip wasm-opt there.
-run_wasm_pack nodejs node --no-opt
+# shellcheck disable=SC2046
+run_wasm_pack nodejs node "$STEM" --no-opt $(feature_args "$MAIN_FEATURES")
+
+EXTRA_ARGS=()
+if [ "$EXTRA_FEATURES" != - ]; then
+  # The extra module: web glue only (every entry initialises it with initSync or init).
+  # shellcheck disable=SC2046
+  run_wasm_pack web extra "${STEM}_extra" $(feature_args "$EXTRA_FEATURES")
+  check_opt extra
+  for f in "$TMP/extra/${STEM}_extra.js" "$TMP/extra/${STEM}_extra_bg.wasm"; do
+    [ -f "$f" ] || die "wasm-pack did not produce $f"
+  done
+  EXTRA_ARGS=(--extra "$TMP/extra")
+fi
 
 for f in "$TMP/web/$STEM.js" "$TMP/web/$STEM.d.ts" "$TMP/web/${STEM}_bg.wasm" \
          "$TMP/node/$STEM.js" "$TMP/node/$STEM.d.ts" "$TMP/node/${STEM}_bg.wasm"; do
@@ -124,7 +155,7 @@ done
 # ------------------------------------------------------------ assemble
 node "$ROOT/scripts/assemble-pkg.mjs" \
   --web "$TMP/web" --node "$TMP/node" --out "$PKG_OUT" --stem "$STEM" \
-  --name "$PKG_NAME" --crate "$CRATE_DIR" ${PKG_JS_DIR:+--js "$PKG_JS_DIR"} <<<"$META"
+  --name "$PKG_NAME" --crate "$CRATE_DIR" ${PKG_JS_DIR:+--js "$PKG_JS_DIR"} "${EXTRA_ARGS[@]}" <<<"$META"
 
 # ------------------------------------------------------------ checks
 if [ "$CHECK" = 1 ]; then

@@ -59,6 +59,8 @@ pub mod code {
     pub const BAD_OPTION: &str = "BAD_OPTION";
     /// Bad arguments to a helper such as `authorization()`.
     pub const BAD_ARGUMENT: &str = "BAD_ARGUMENT";
+    /// The extra module (rsa/aes-gcm fallback, QR codes) could not be loaded in this runtime.
+    pub const EXTRA_UNAVAILABLE: &str = "EXTRA_UNAVAILABLE";
     /// A `Wechatpay-*` header is missing.
     pub const MISSING_HEADER: &str = "MISSING_HEADER";
     /// `Wechatpay-Timestamp` is too far from local time.

@@ -16,18 +16,24 @@ pub mod sign;
 pub mod validate;
 pub mod verify;
 
+/// The exports of the extra module `wechatpay_wasm_extra_bg.wasm` (RSA and AES-GCM in Rust,
+/// QR codes): built with `rust-crypto` and `qr` and without `js`.
+#[cfg(all(
+    target_arch = "wasm32",
+    not(feature = "js"),
+    feature = "rust-crypto",
+    feature = "qr"
+))]
+pub mod extra_wasm;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod wasm;
-/// The exports of the fallback module `rust_crypto_bg.wasm` (RSA and AES-GCM in Rust).
-#[cfg(all(target_arch = "wasm32", feature = "rust-crypto"))]
-pub mod rust_crypto_wasm;
 
 pub use error::{Error, ErrorKind, Issue, Result};
 pub use keys::{KeyStore, MerchantKey, VerifyKey};
 pub use model::{PreEntrustSignRequest, PreEntrustSignResponse};
+pub use sign::Signer;
 #[cfg(feature = "rust-crypto")]
 pub use sign::{RsaSigner, RsaVerifier};
-pub use sign::Signer;
 pub use validate::{validate, validate_json, validate_request, ValidatedBody};
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]

@@ -94,13 +94,12 @@ impl EncryptedResource {
                 self.algorithm
             )));
         }
-        let nonce: [u8; AES_GCM_NONCE_LEN] =
-            self.nonce.as_bytes().try_into().map_err(|_| {
-                bad_notification(format!(
-                    "resource.nonce must be {AES_GCM_NONCE_LEN} bytes, got {}",
-                    self.nonce.len()
-                ))
-            })?;
+        let nonce: [u8; AES_GCM_NONCE_LEN] = self.nonce.as_bytes().try_into().map_err(|_| {
+            bad_notification(format!(
+                "resource.nonce must be {AES_GCM_NONCE_LEN} bytes, got {}",
+                self.nonce.len()
+            ))
+        })?;
         let data = Base64::decode_vec(self.ciphertext.trim())
             .map_err(|_| bad_notification("resource.ciphertext is not base64"))?;
         if data.len() < AES_GCM_TAG_LEN {
@@ -136,8 +135,13 @@ pub fn aes_gcm_decrypt(key: &[u8], nonce: &[u8], aad: &[u8], data: &[u8]) -> Opt
 #[cfg(feature = "rust-crypto")]
 pub fn decrypt_resource(key: &Apiv3Key, resource: &EncryptedResource) -> Result<Vec<u8>> {
     let sealed = resource.sealed()?;
-    aes_gcm_decrypt(key.expose_secret(), &sealed.nonce, &sealed.aad, &sealed.data)
-        .ok_or_else(decrypt_failed)
+    aes_gcm_decrypt(
+        key.expose_secret(),
+        &sealed.nonce,
+        &sealed.aad,
+        &sealed.data,
+    )
+    .ok_or_else(decrypt_failed)
 }
 
 /// A notification whose signature verified and whose envelope parsed; its resource is still
@@ -190,8 +194,8 @@ impl Envelope {
 pub fn open_envelope(key: &Apiv3Key, raw_body: &[u8]) -> Result<Map<String, Value>> {
     let envelope = Envelope::parse(raw_body)?;
     let s = &envelope.sealed;
-    let plain =
-        aes_gcm_decrypt(key.expose_secret(), &s.nonce, &s.aad, &s.data).ok_or_else(decrypt_failed)?;
+    let plain = aes_gcm_decrypt(key.expose_secret(), &s.nonce, &s.aad, &s.data)
+        .ok_or_else(decrypt_failed)?;
     envelope.open(&plain)
 }
 

@@ -189,7 +189,11 @@ fn bad_private_keys_are_config_errors_without_key_material() {
     assert_eq!(err.code(), "BAD_PRIVATE_KEY");
     assert!(err.to_string().contains("does not"), "{err}");
     // Debug of a loaded key is redacted.
-    let dbg = format!("{:?} {:?}", merchant(), RsaSigner::new(&merchant()).unwrap());
+    let dbg = format!(
+        "{:?} {:?}",
+        merchant(),
+        RsaSigner::new(&merchant()).unwrap()
+    );
     assert!(
         dbg.contains("redacted") && !dbg.contains(&body_line[..20]),
         "{dbg}"

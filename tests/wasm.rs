@@ -1,7 +1,11 @@
 //! The wasm layer, run by `wasm-pack test --node`: WebCrypto and `rsa`-crate signatures are
 //! byte-identical, and the client's request through a stubbed `globalThis.fetch` carries
 //! every header with body bytes equal to the signed bytes.
-#![cfg(target_arch = "wasm32")]
+//!
+//! Built with the default features, so the `rust` backend here is the `rsa` crate compiled
+//! into the same module (src/wasm/extra.rs). The package's main module calls the same code in
+//! the extra module instead; tests/node/extra.test.mjs covers that path.
+#![cfg(all(target_arch = "wasm32", feature = "js", feature = "rust-crypto"))]
 
 use std::cell::RefCell;
 use std::rc::Rc;

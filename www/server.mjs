@@ -366,13 +366,13 @@ function inlineSvg(svg) {
   return svg.replace(/^<\?xml[^>]*\?>\s*/, '').replace('<svg ', '<svg role="img" aria-label="QR code of redirect_url" ');
 }
 
-function resultPage(ctx, s) {
+async function resultPage(ctx, s) {
   const r = s.response;
   let scene = '';
   if (r.redirect_url) {
     scene = `<section class="card" id="qr-scene"><h2>扫码签约 <span class="en">Scan to sign (QR scene)</span></h2>
 <p class="muted">用微信扫描二维码，在微信支付页面签约。<br>Scan with WeChat and sign on WeChat Pay's page.</p>
-<figure id="qr">${inlineSvg(qrCodeSvg(r.redirect_url, 270))}</figure>
+<figure id="qr">${inlineSvg(await qrCodeSvg(r.redirect_url, 270))}</figure>
 <p class="link">redirect_url: <a id="redirect-url" href="${esc(r.redirect_url)}" target="_blank" rel="noopener">${esc(r.redirect_url)}</a></p>
 </section>`;
   } else if (r.mini_program_username) {
@@ -584,7 +584,7 @@ export async function startDemo({ port = 0, emulator, real, sessionTtlMs, client
       try { code = decodeURIComponent(m[1]); } catch { return send(res, 400, notFoundPage(ctx, 'bad URL')); }
       const s = ctx.sessions.get(code);
       if (!s) return send(res, 404, notFoundPage(ctx, `没有这个签约协议号 No pre-sign with out_contract_code ${code} in this demo.`));
-      if (req.method === 'GET' && !m[2]) return send(res, 200, resultPage(ctx, s));
+      if (req.method === 'GET' && !m[2]) return send(res, 200, await resultPage(ctx, s));
       if (req.method === 'GET' && m[2] === '/status') {
         res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
         return res.end(JSON.stringify({ state: stateOf(s), out_contract_code: s.code, contract: s.signed, terminated: s.terminated, events: s.events, duplicates: s.duplicates }));

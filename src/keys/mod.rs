@@ -98,8 +98,8 @@ impl MerchantKey {
     pub fn from_pem(pem: &str) -> Result<Self> {
         let pem = normalise_pem(pem);
         let (pkcs8_der, bits, public_spki_der) = if pem.contains("-----BEGIN PRIVATE KEY-----") {
-            let der = pem_block(&pem)
-                .ok_or_else(|| bad_private_key("the PKCS#8 PEM does not decode"))?;
+            let der =
+                pem_block(&pem).ok_or_else(|| bad_private_key("the PKCS#8 PEM does not decode"))?;
             let (bits, public) = PrivateKeyInfoRef::from_der(&der)
                 .ok()
                 .filter(|info| info.algorithm.oid == pkcs1::ALGORITHM_OID)
@@ -109,8 +109,8 @@ impl MerchantKey {
                 })?;
             (der, bits, public)
         } else if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
-            let pkcs1_der = pem_block(&pem)
-                .ok_or_else(|| bad_private_key("the PKCS#1 PEM does not decode"))?;
+            let pkcs1_der =
+                pem_block(&pem).ok_or_else(|| bad_private_key("the PKCS#1 PEM does not decode"))?;
             let (bits, public) = pkcs1_private(&pkcs1_der).ok_or_else(|| {
                 bad_private_key("the PKCS#1 PEM does not parse as an RSA private key")
             })?;

@@ -1,16 +1,13 @@
 //! The cryptography of the wasm layer. RSA (SHA256withRSA PKCS#1 v1.5) and AES-256-GCM run
 //! on the runtime's WebCrypto (`crypto.subtle`, found on the global object: Node, Workers and
 //! Deno have no `window`). Where WebCrypto is missing, or `crypto: 'rust'` asks for it, the
-//! `rsa` and `aes-gcm` crates do the work: compiled in when this build has the `rust-crypto`
-//! feature, else in the fallback module `rust_crypto_bg.wasm`, which the package entry loads on
-//! first use (see [`set_rust_crypto_loader`]), so that the module every runtime loads stays
-//! small.
+//! `rsa` and `aes-gcm` crates do the work ([`super::extra`]).
 
 use std::cell::RefCell;
 use std::future::Future;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 
@@ -137,7 +134,10 @@ impl KeyCache {
                 p
             }
         };
-        match JsFuture::from(pending).await.and_then(|k| k.dyn_into::<CryptoKey>()) {
+        match JsFuture::from(pending)
+            .await
+            .and_then(|k| k.dyn_into::<CryptoKey>())
+        {
             Ok(key) => {
                 *self.0.borrow_mut() = Some(Imported::Ready(key.clone()));
                 Ok(key)
@@ -156,180 +156,4 @@ pub fn promise_of(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static)
     wasm_bindgen_futures::future_to_promise(fut)
 }
 
-pub use rust::{RustSigner, RustVerifier};
-
-/// The Rust implementations in this module (feature `rust-crypto`: tests, and builds of the
-/// crate with every feature).
-#[cfg(feature = "rust-crypto")]
-mod rust {
-    use wasm_bindgen::JsValue;
-
-    use crate::sign::{RsaSigner, RsaVerifier, Signer as _};
-
-    /// A loaded `rsa`-crate signing key.
-    pub struct RustSigner(RsaSigner);
-    /// A loaded `rsa`-crate verifying key.
-    pub struct RustVerifier(RsaVerifier);
-
-    impl RustSigner {
-        /// Loads a PKCS#8 DER key (its numbers are checked).
-        pub async fn load(pkcs8_der: &[u8]) -> Result<Self, JsValue> {
-            RsaSigner::from_pkcs8_der(pkcs8_der)
-                .map(Self)
-                .map_err(|e| JsValue::from_str(&e.to_string()))
-        }
-        /// The raw signature of `message`.
-        pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsValue> {
-            self.0
-                .sign(message)
-                .map_err(|e| JsValue::from_str(&e.to_string()))
-        }
-    }
-
-    impl RustVerifier {
-        /// Loads an SPKI DER key.
-        pub async fn load(spki_der: &[u8]) -> Result<Self, JsValue> {
-            RsaVerifier::from_spki_der(spki_der)
-                .map(Self)
-                .ok_or_else(|| JsValue::from_str("not an RSA public key"))
-        }
-        /// Whether `signature` is valid over `message`.
-        pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-            self.0.verify(message, signature)
-        }
-    }
-
-    /// AES-256-GCM decryption; `Ok(None)` on a tag mismatch.
-    pub async fn aes_gcm_decrypt(
-        key: &[u8],
-        nonce: &[u8],
-        aad: &[u8],
-        data: &[u8],
-    ) -> Result<Option<Vec<u8>>, JsValue> {
-        Ok(crate::notify::aes_gcm_decrypt(key, nonce, aad, data))
-    }
-}
-
-/// The fallback module's exports (`src/rust_crypto_wasm.rs`), loaded by the package entry.
-#[cfg(not(feature = "rust-crypto"))]
-mod rust {
-    use std::cell::RefCell;
-
-    use js_sys::{Function, Promise, Uint8Array};
-    use wasm_bindgen::prelude::*;
-    use wasm_bindgen_futures::JsFuture;
-
-    #[wasm_bindgen]
-    extern "C" {
-        /// The namespace of the fallback module's glue, initialised.
-        #[derive(Clone)]
-        pub type Module;
-        #[wasm_bindgen(method, catch, js_name = rsaSigner)]
-        fn rsa_signer(this: &Module, pkcs8_der: &[u8]) -> Result<Handle, JsValue>;
-        #[wasm_bindgen(method, catch, js_name = rsaVerifier)]
-        fn rsa_verifier(this: &Module, spki_der: &[u8]) -> Result<Handle, JsValue>;
-        #[wasm_bindgen(method, js_name = aesGcmDecrypt)]
-        fn aes_gcm_decrypt(
-            this: &Module,
-            key: &[u8],
-            nonce: &[u8],
-            aad: &[u8],
-            data: &[u8],
-        ) -> Option<Uint8Array>;
-
-        /// A key object of the fallback module (`RsaSigner` or `RsaVerifier`).
-        pub type Handle;
-        #[wasm_bindgen(method, catch)]
-        fn sign(this: &Handle, message: &[u8]) -> Result<Uint8Array, JsValue>;
-        #[wasm_bindgen(method, js_name = verify)]
-        fn verify_sig(this: &Handle, message: &[u8], signature: &[u8]) -> bool;
-    }
-
-    thread_local! {
-        static LOADER: RefCell<Option<Function>> = const { RefCell::new(None) };
-        static MODULE: RefCell<Option<Promise>> = const { RefCell::new(None) };
-    }
-
-    /// Registers the loader of the fallback module.
-    pub fn set_loader(f: Function) {
-        LOADER.with(|l| *l.borrow_mut() = Some(f));
-    }
-
-    /// The fallback module, loaded once per instance; a failed load is retried next time.
-    async fn module() -> Result<Module, JsValue> {
-        let pending = MODULE.with(|m| m.borrow().clone());
-        let pending = match pending {
-            Some(p) => p,
-            None => {
-                let loader = LOADER.with(|l| l.borrow().clone()).ok_or_else(|| {
-                    JsValue::from_str(
-                        "this build cannot load the rust-crypto fallback module (no loader registered)",
-                    )
-                })?;
-                let p: Promise = loader.call0(&JsValue::UNDEFINED)?.dyn_into()?;
-                MODULE.with(|m| *m.borrow_mut() = Some(p.clone()));
-                p
-            }
-        };
-        match JsFuture::from(pending).await {
-            Ok(m) => Ok(m.unchecked_into()),
-            Err(e) => {
-                MODULE.with(|m| *m.borrow_mut() = None);
-                Err(e)
-            }
-        }
-    }
-
-    /// A signing key held by the fallback module.
-    pub struct RustSigner(Handle);
-    /// A verifying key held by the fallback module.
-    pub struct RustVerifier(Handle);
-
-    impl RustSigner {
-        /// Loads a PKCS#8 DER key (its numbers are checked).
-        pub async fn load(pkcs8_der: &[u8]) -> Result<Self, JsValue> {
-            Ok(Self(module().await?.rsa_signer(pkcs8_der)?))
-        }
-        /// The raw signature of `message`.
-        pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsValue> {
-            Ok(self.0.sign(message)?.to_vec())
-        }
-    }
-
-    impl RustVerifier {
-        /// Loads an SPKI DER key.
-        pub async fn load(spki_der: &[u8]) -> Result<Self, JsValue> {
-            Ok(Self(module().await?.rsa_verifier(spki_der)?))
-        }
-        /// Whether `signature` is valid over `message`.
-        pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-            self.0.verify_sig(message, signature)
-        }
-    }
-
-    /// AES-256-GCM decryption; `Ok(None)` on a tag mismatch.
-    pub async fn aes_gcm_decrypt(
-        key: &[u8],
-        nonce: &[u8],
-        aad: &[u8],
-        data: &[u8],
-    ) -> Result<Option<Vec<u8>>, JsValue> {
-        Ok(module()
-            .await?
-            .aes_gcm_decrypt(key, nonce, aad, data)
-            .map(|a| a.to_vec()))
-    }
-}
-
-pub use rust::aes_gcm_decrypt as rust_aes_gcm_decrypt;
-
-/// Registers how the package loads the fallback module: a function returning a promise of
-/// its initialised namespace. Called once by the package entry; a build with the
-/// `rust-crypto` feature has the code inside and ignores it.
-#[wasm_bindgen(js_name = "__setRustCryptoLoader", skip_typescript)]
-pub fn set_rust_crypto_loader(loader: js_sys::Function) {
-    #[cfg(not(feature = "rust-crypto"))]
-    rust::set_loader(loader);
-    #[cfg(feature = "rust-crypto")]
-    drop(loader);
-}
+pub use super::extra::{aes_gcm_decrypt as rust_aes_gcm_decrypt, RustSigner, RustVerifier};

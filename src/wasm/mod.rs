@@ -4,6 +4,7 @@
 
 pub mod crypto;
 mod errors;
+pub mod extra;
 mod fetch;
 mod options;
 mod request;
@@ -249,7 +250,7 @@ impl Inner {
                 let s = Rc::new(
                     crypto::RustSigner::load(self.merchant.pkcs8_der())
                         .await
-                        .map_err(fallback_error)?,
+                        .map_err(|e| key_or_unavailable(e, inconsistent_key))?,
                 );
                 *self.rust_signer.borrow_mut() = Some(s.clone());
                 s
@@ -270,11 +271,13 @@ impl Inner {
         let verifier = match cached {
             Some(v) => v,
             None => {
-                let v = Rc::new(crypto::RustVerifier::load(spki_der).await.map_err(|_| {
-                    JsErr::config(
-                        code::BAD_CERT,
-                        format!("certs[\"{id}\"]: the rsa crate refused the key"),
-                    )
+                let v = Rc::new(crypto::RustVerifier::load(spki_der).await.map_err(|e| {
+                    key_or_unavailable(e, || {
+                        JsErr::config(
+                            code::BAD_CERT,
+                            format!("certs[\"{id}\"]: the rsa crate refused the key"),
+                        )
+                    })
                 })?);
                 self.rust_verifiers
                     .borrow_mut()
@@ -289,8 +292,7 @@ impl Inner {
     async fn decrypt(&self, key: &Apiv3Key, s: &notify::Sealed) -> Result<Option<Vec<u8>>, JsErr> {
         let Some(subtle) = &self.subtle else {
             return crypto::rust_aes_gcm_decrypt(key.expose_secret(), &s.nonce, &s.aad, &s.data)
-                .await
-                .map_err(fallback_error);
+                .await;
         };
         let aes = self
             .aes_key
@@ -304,7 +306,9 @@ impl Inner {
             })?;
         crypto::aes_gcm_decrypt(subtle, &aes, &s.nonce, &s.aad, &s.data)
             .await
-            .map_err(|_| JsErr::config(code::BAD_APIV3_KEY, "apiv3Key: WebCrypto could not decrypt"))
+            .map_err(|_| {
+                JsErr::config(code::BAD_APIV3_KEY, "apiv3Key: WebCrypto could not decrypt")
+            })
     }
 
     /// Checks a signed answer: headers, clock, key id, then RSA (WebCrypto or `rsa`).
@@ -449,17 +453,12 @@ fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise
     })
 }
 
-/// The fallback module could not be loaded or refused the key.
-fn fallback_error(e: JsValue) -> JsErr {
-    let why = e
-        .dyn_ref::<js_sys::Error>()
-        .and_then(|e| e.message().as_string())
-        .or_else(|| e.as_string())
-        .unwrap_or_default();
-    JsErr::config(
-        code::BAD_OPTION,
-        format!("crypto: the rust-crypto fallback (rsa and aes-gcm in wasm) is not usable here: {why}"),
-    )
+/// A key the Rust fallback refused (`refused`), or the extra module that failed to load.
+fn key_or_unavailable(e: extra::LoadError, refused: impl FnOnce() -> JsErr) -> JsErr {
+    match e {
+        extra::LoadError::Unavailable(e) => e,
+        extra::LoadError::Refused => refused(),
+    }
 }
 
 /// A non-2xx answer as an `api` error: WeChat Pay's code, message and whole detail.
@@ -839,25 +838,29 @@ pub fn notification_reply(
     out.into()
 }
 
-#[cfg(feature = "qr")]
 /// An SVG QR code of `text` (for the QR scene's `redirect_url`), at least `size` pixels wide
-/// (default 240).
-#[wasm_bindgen(js_name = qrCodeSvg)]
+/// (default 240). Asynchronous: the renderer lives in the extra module, loaded on first use.
+#[wasm_bindgen(js_name = qrCodeSvg, unchecked_return_type = "Promise<string>")]
 pub fn qr_code_svg(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number | void")] size: JsValue,
-) -> Result<String, JsValue> {
-    let text = options::arg_string(&text, "text")?;
-    let size = match size.as_f64() {
-        None if size.is_undefined() || size.is_null() => 240,
-        Some(s) if s.is_finite() && (1.0..=4096.0).contains(&s) => s as u32,
-        _ => {
-            return Err(JsErr::config(
-                code::BAD_ARGUMENT,
-                "size: must be a number of pixels from 1 to 4096",
-            )
-            .into())
-        }
-    };
-    crate::qr::svg(&text, size).map_err(JsValue::from)
+) -> Promise {
+    future_to_promise(async move {
+        let text = options::arg_string(&text, "text")?;
+        let size = match size.as_f64() {
+            None if size.is_undefined() || size.is_null() => 240,
+            Some(s) if s.is_finite() && (1.0..=4096.0).contains(&s) => s as u32,
+            _ => {
+                return Err(JsErr::config(
+                    code::BAD_ARGUMENT,
+                    "size: must be a number of pixels from 1 to 4096",
+                )
+                .into())
+            }
+        };
+        extra::qr_svg(&text, size)
+            .await
+            .map(JsValue::from)
+            .map_err(JsErr::into_js)
+    })
 }

@@ -1,8 +1,9 @@
-//! The fallback module (`rust_crypto_bg.wasm`): SHA256withRSA PKCS#1 v1.5 with the `rsa`
-//! crate and AES-256-GCM with `aes-gcm`, for runtimes without WebCrypto (or
-//! `crypto: 'rust'`). The package builds it apart from the main module (feature
-//! `rust-crypto` without `js`) and loads it only when a client needs it; the main module
-//! calls these exports through `src/wasm/crypto.rs`. Keys arrive as DER made by the main
+//! The extra module (`wechatpay_wasm_extra_bg.wasm`): what few clients need, kept out of the
+//! main module so that the module every runtime loads stays small. SHA256withRSA PKCS#1 v1.5
+//! with the `rsa` crate and AES-256-GCM with `aes-gcm`, for runtimes without WebCrypto (or
+//! `crypto: 'rust'`), and the QR renderer. The package builds it apart from the main module
+//! (features `rust-crypto` and `qr`, without `js`) and loads it on first use; the main module
+//! calls these exports through `src/wasm/extra.rs`. Keys arrive as DER made by the main
 //! module; errors never carry key material.
 
 use wasm_bindgen::prelude::*;
@@ -17,7 +18,9 @@ pub struct RsaSigningKey(RsaSigner);
 impl RsaSigningKey {
     /// The raw signature of `message`.
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsError> {
-        self.0.sign(message).map_err(|e| JsError::new(&e.to_string()))
+        self.0
+            .sign(message)
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 }
 
@@ -54,4 +57,10 @@ pub fn rsa_verifier(spki_der: &[u8]) -> Result<RsaVerifyingKey, JsError> {
 #[wasm_bindgen(js_name = aesGcmDecrypt)]
 pub fn aes_gcm_decrypt(key: &[u8], nonce: &[u8], aad: &[u8], data: &[u8]) -> Option<Vec<u8>> {
     crate::notify::aes_gcm_decrypt(key, nonce, aad, data)
+}
+
+/// The SVG QR code of `text`, at least `size` pixels wide (`crate::qr::svg`).
+#[wasm_bindgen(js_name = qrSvg)]
+pub fn qr_svg(text: &str, size: u32) -> Result<String, JsError> {
+    crate::qr::svg(text, size).map_err(|e| JsError::new(&e.to_string()))
 }
