@@ -276,3 +276,72 @@ fn certificate_checks() {
         }
     ));
 }
+
+/// The DER of a PEM, decoded here independently of the crate (base64 of the body lines).
+fn pem_der(pem: &str) -> Vec<u8> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    Base64::decode_vec(body.trim()).unwrap()
+}
+
+/// Guards: what WebCrypto imports. The crate re-encodes keys without the rsa crate (PKCS#1 to
+/// PKCS#8, a private key's public half to SPKI, a certificate's key): byte for byte what
+/// openssl and node:crypto made for the same key.
+#[test]
+fn key_encodings_match_openssl() {
+    let v = common::vector();
+    let pkcs8 = pem_der(v["private_key_pkcs8_pem"].as_str().unwrap());
+    let spki = pem_der(v["public_key_spki_pem"].as_str().unwrap());
+    let from_pkcs8 = merchant();
+    let from_pkcs1 = MerchantKey::from_pem(&common::fixture("merchant_pkcs1.pem")).unwrap();
+    for key in [&from_pkcs8, &from_pkcs1] {
+        assert_eq!(key.pkcs8_der(), pkcs8.as_slice());
+        assert_eq!(key.public_spki_der(), spki.as_slice());
+        assert_eq!(key.bits(), 2048);
+    }
+    let now = 1_900_000_000;
+    let cert = VerifyKey::from_pem(
+        "5157F09EFDC096DE15EBE81A47057A72",
+        &common::fixture("platform_cert.pem"),
+        now,
+    )
+    .unwrap();
+    let pkcs1_public =
+        VerifyKey::from_pem("PUB_KEY_ID_1", &common::fixture("public_pkcs1.pem"), now).unwrap();
+    let spki_public = VerifyKey::from_pem(
+        "PUB_KEY_ID_2",
+        v["public_key_spki_pem"].as_str().unwrap(),
+        now,
+    )
+    .unwrap();
+    for key in [&cert, &pkcs1_public, &spki_public] {
+        assert_eq!(key.spki_der(), spki.as_slice(), "{key:?}");
+        assert_eq!(key.bits(), 2048);
+    }
+}
+
+#[test]
+fn weak_or_damaged_verification_keys_are_refused_at_load() {
+    let now = 1_900_000_000;
+    let err =
+        VerifyKey::from_pem("PUB_KEY_ID_1", &common::fixture("public_1024.pem"), now).unwrap_err();
+    assert_eq!(err.code(), "BAD_CERT");
+    assert!(err.to_string().contains("1024 bits"), "{err}");
+    // A certificate cut short: the message says where.
+    let cert = common::fixture("platform_cert.pem");
+    let der = pem_der(&cert);
+    let cut = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        Base64::encode_string(&der[..der.len() / 2])
+    );
+    let err = VerifyKey::from_pem("5157F09EFDC096DE15EBE81A47057A72", &cut, now).unwrap_err();
+    assert_eq!(err.code(), "BAD_CERT");
+    assert!(err.to_string().contains("does not parse"), "{err}");
+    // Not yet valid: the fixture is valid from 2026-11-26.
+    let err =
+        VerifyKey::from_pem("5157F09EFDC096DE15EBE81A47057A72", &cert, 1_700_000_000).unwrap_err();
+    assert_eq!(err.code(), "CERT_EXPIRED");
+    assert!(
+        err.to_string().contains("not valid before 2026-11-26"),
+        "{err}"
+    );
+}

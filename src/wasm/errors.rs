@@ -89,11 +89,7 @@ impl From<Error> for JsErr {
         let message = e.to_string();
         let mut out = JsErr::new(kind, code, message);
         match &e {
-            Error::Validation(issues) => {
-                let ser = serde_wasm_bindgen::Serializer::json_compatible();
-                let value = serde::Serialize::serialize(issues, &ser).unwrap_or(JsValue::NULL);
-                out = out.with("issues", value);
-            }
+            Error::Validation(issues) => out = out.with("issues", json_to_js(issues)),
             Error::Signature {
                 serial: Some(s), ..
             } => out = out.with("serial", JsValue::from_str(s)),
@@ -113,4 +109,13 @@ impl From<JsErr> for JsValue {
     fn from(e: JsErr) -> Self {
         e.into_js()
     }
+}
+
+/// A serialisable Rust value as a plain JS value (through JSON text: serde_json is in the
+/// module anyway, serde-wasm-bindgen would add its own serializer).
+pub fn json_to_js(value: &impl serde::Serialize) -> JsValue {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|s| js_sys::JSON::parse(&s).ok())
+        .unwrap_or(JsValue::NULL)
 }

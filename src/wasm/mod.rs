@@ -27,7 +27,7 @@ use crate::notify::{self, Apiv3Key};
 use crate::sign;
 use crate::validate::{self, ValidatedBody};
 use crate::verify::{self, SignedHeaders};
-use errors::JsErr;
+use errors::{json_to_js, JsErr};
 use options::{get, js_type, CryptoMode};
 
 /// Package version, sent in the User-Agent.
@@ -179,13 +179,6 @@ fn body_text(body: &JsValue) -> Result<String, JsErr> {
 
 fn header(headers: &Headers, name: &str) -> Option<String> {
     headers.get(name).ok().flatten()
-}
-
-fn json_to_js(value: &serde_json::Value) -> JsValue {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|s| js_sys::JSON::parse(&s).ok())
-        .unwrap_or(JsValue::NULL)
 }
 
 impl Inner {
@@ -787,8 +780,10 @@ pub fn validate_pre_entrust_sign(
             }],
         },
     };
-    let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    serde::Serialize::serialize(&issues, &ser).unwrap_or_else(|_| js_sys::Array::new().into())
+    match json_to_js(&issues) {
+        v if js_sys::Array::is_array(&v) => v,
+        _ => js_sys::Array::new().into(),
+    }
 }
 
 fn issue_of(e: JsErr) -> JsValue {
