@@ -41,13 +41,14 @@ const emu = await startEmulator({ log: false });
 let mf;
 try {
   // ------------------------------------------------------------------ sizes
-  const wasmName = readdirWasm(pkg.installed);
-  const wasm = readFileSync(join(pkg.installed, wasmName));
   console.log(`package  ${pkg.name}@${pkg.version}: npm pack ${kb(pkg.tgzSize)} gzipped (${pkg.tgzSize} bytes), ` +
     `${kb(pkg.unpackedSize)} unpacked, ${pkg.fileCount} files`);
-  console.log(`wasm     ${wasmName}: ${kb(wasm.length)} raw (${wasm.length} bytes), ` +
-    `${kb(gzipSync(wasm, { level: 9 }).length)} gzip -9, ` +
-    `${kb(brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length)} brotli`);
+  for (const [what, wasmName] of wasmFiles(pkg.installed)) {
+    const wasm = readFileSync(join(pkg.installed, wasmName));
+    console.log(`wasm     ${wasmName} (${what}): ${kb(wasm.length)} raw (${wasm.length} bytes), ` +
+      `${kb(gzipSync(wasm, { level: 9 }).length)} gzip -9, ` +
+      `${kb(brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length)} brotli`);
+  }
 
   // ------------------------------------------------------------------ Node instantiation
   const n = JSON.stringify(pkg.name);
@@ -139,9 +140,12 @@ try {
   pkg.cleanup();
 }
 
-function readdirWasm(dir) {
+/** [what, file] of the package's wasm modules, from its exports map. */
+function wasmFiles(dir) {
   const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  return pj.exports['./wasm'].replace(/^\.\//, '');
+  return [['main, loaded by every runtime', pj.exports['./wasm']],
+    ['extra, loaded on first use', pj.exports['./extra.wasm']]]
+    .filter(([, f]) => f).map(([w, f]) => [w, f.replace(/^\.\//, '')]);
 }
 void ROOT;
 void PKG;

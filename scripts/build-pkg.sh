@@ -84,10 +84,11 @@ features_of() {
     const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
     const p = m.packages.find(p => p.manifest_path === process.argv[1]) || m.packages[0];
     const f = ((p.metadata || {}).pkg || {})[process.argv[2]];
-    process.stdout.write(Array.isArray(f) ? f.join(",") : "-");' "$CRATE_DIR/Cargo.toml" "$1" <<<"$META"
+    process.stdout.write(Array.isArray(f) ? f.join(",") : f === undefined ? "-" : String(f));' "$CRATE_DIR/Cargo.toml" "$1" <<<"$META"
 }
 MAIN_FEATURES="$(features_of main-features)"
 EXTRA_FEATURES="$(features_of extra-features)"
+EXTRA_OPT_LEVEL="$(features_of extra-opt-level)"   # [profile.release] opt-level for the extra module
 feature_args() { [ "$1" = - ] || printf -- '-- --no-default-features --features %s' "$1"; }
 
 WB_VERSION="$(wasm-bindgen --version | awk '{print $2}')"
@@ -139,7 +140,9 @@ EXTRA_ARGS=()
 if [ "$EXTRA_FEATURES" != - ]; then
   # The extra module: web glue only (every entry initialises it with initSync or init).
   # shellcheck disable=SC2046
+  if [ "$EXTRA_OPT_LEVEL" != - ]; then export CARGO_PROFILE_RELEASE_OPT_LEVEL="$EXTRA_OPT_LEVEL"; fi
   run_wasm_pack web extra "${STEM}_extra" $(feature_args "$EXTRA_FEATURES")
+  unset CARGO_PROFILE_RELEASE_OPT_LEVEL
   check_opt extra
   for f in "$TMP/extra/${STEM}_extra.js" "$TMP/extra/${STEM}_extra_bg.wasm"; do
     [ -f "$f" ] || die "wasm-pack did not produce $f"
