@@ -15,7 +15,9 @@ export type ConfigErrorCode =
   | 'CERT_SERIAL_MISMATCH'
   | 'BAD_APIV3_KEY'
   | 'BAD_OPTION'
-  | 'BAD_ARGUMENT';
+  | 'BAD_ARGUMENT'
+  /** The extra module (rsa/aes-gcm fallback, QR codes) could not be loaded in this runtime. */
+  | 'EXTRA_UNAVAILABLE';
 
 /** Codes of `signature` errors: an answer or notification failed verification. */
 export type SignatureErrorCode =
