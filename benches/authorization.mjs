@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Client } from 'wechatpay-wasm';
 import { Rsa, Formatter } from 'wechatpay-axios-plugin';
-import { measure, table } from './measure.mjs';
+import { measure, table, ratio, fmtRatio } from './measure.mjs';
 
 const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
 const BODY = JSON.stringify({
@@ -69,12 +69,13 @@ table(`Authorization headers per second (RSA-2048, ${(await import('node:os')).c
 const ours = results['wechatpay-wasm (WebCrypto)'];
 const node = results['node:crypto sign, cached KeyObject'];
 const peer = results['wechatpay-axios-plugin, cached key'];
-console.log('\nratios');
-console.log(`ours / node:crypto, sequential:          ${(ours.seq / node.seq).toFixed(2)}x  (target >= 0.75x)`);
-console.log(`ours / wechatpay-axios-plugin, 16 in flight: ${(ours.par / peer.par).toFixed(2)}x  (target >= 1.5x)`);
-console.log(`ours / raw WebCrypto, sequential:        ${(ours.seq / results['raw WebCrypto from JS (reference)'].seq).toFixed(2)}x`);
-console.log(`raw WebCrypto / node:crypto, sequential: ${(results['raw WebCrypto from JS (reference)'].seq / node.seq).toFixed(2)}x`);
-console.log(`ours / node:crypto async, 16 in flight:  ${(ours.par / results['node:crypto sign async (threadpool)'].par).toFixed(2)}x`);
+const raw = results['raw WebCrypto from JS (reference)'];
+console.log('\nratios, round by round (median, and the spread over the rounds)');
+console.log(`ours / node:crypto, sequential:              ${fmtRatio(ratio(ours, node, 'seq'))}  (target >= 0.75x)`);
+console.log(`ours / wechatpay-axios-plugin, 16 in flight: ${fmtRatio(ratio(ours, peer, 'par'))}  (target >= 1.5x)`);
+console.log(`ours / raw WebCrypto, sequential:            ${fmtRatio(ratio(ours, raw, 'seq'))}`);
+console.log(`raw WebCrypto / node:crypto, sequential:     ${fmtRatio(ratio(raw, node, 'seq'))}  (the ceiling of ours)`);
+console.log(`ours / node:crypto async, 16 in flight:      ${fmtRatio(ratio(ours, results['node:crypto sign async (threadpool)'], 'par'))}`);
 
 // The main module is what every runtime loads; the extra module (rsa/aes-gcm fallback, QR
 // codes) only on first use of `crypto: 'rust'`, a runtime without WebCrypto, or qrCodeSvg.

@@ -23,7 +23,8 @@ async function run(fn, check, inFlight, seconds) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Measures every implementation of `impls` ({ name: fn }); returns { name: { seq, par } }. */
+/** Measures every implementation of `impls` ({ name: fn }); returns { name: { seq, par,
+ * rounds: { seq: [...], par: [...] } } }: medians, and each round's figure for `ratio`. */
 export async function measure(impls, check) {
   for (const fn of Object.values(impls)) await run(fn, check, 1, 0.3); // warm up (key import, JIT)
   const samples = Object.fromEntries(Object.keys(impls).map((k) => [k, { seq: [], par: [] }]));
@@ -33,8 +34,18 @@ export async function measure(impls, check) {
       samples[name].par.push(await run(fn, check, 16, SECONDS / ROUNDS));
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { seq: median(v.seq), par: median(v.par) }]));
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { seq: median(v.seq), par: median(v.par), rounds: v }]));
 }
+
+/** a / b in `mode` ('seq' or 'par'), round by round: both ran in the same round, so a change
+ * of the machine's speed between rounds cancels out. Median, min and max over the rounds. */
+export function ratio(a, b, mode) {
+  const rs = a.rounds[mode].map((x, i) => x / b.rounds[mode][i]);
+  return { median: median(rs), min: Math.min(...rs), max: Math.max(...rs) };
+}
+
+/** "0.79x (rounds 0.71-0.83x)". */
+export const fmtRatio = (r) => `${r.median.toFixed(2)}x (rounds ${r.min.toFixed(2)}-${r.max.toFixed(2)}x)`;
 
 /** Prints the results as a table. */
 export function table(title, results) {
