@@ -23,9 +23,15 @@
 #      0.2.130 emits the same wasm imports/exports for both targets, so the CJS glue loads the
 #      web build's .wasm: one .wasm ships. This is checked here (import and export lists of the
 #      two .wasm files are compared) rather than assumed.
-#   3. scripts/assemble-pkg.mjs writes the per-runtime entry files, the type declarations and
-#      package.json into the output folder, with the crate's JS layer (js/) if it has one.
-#   4. checks: the package loads in Node by require() and by import, and `npm pack --dry-run`
+#      Both with the main module's features (Cargo.toml [package.metadata.pkg] main-features;
+#      default features when absent).
+#   3. when [package.metadata.pkg] has extra-features: wasm-pack build --target web --out-name
+#      <stem>_extra with those features (and extra-opt-level): the extra module, code few
+#      callers need, which the package loads on first use.
+#   4. scripts/assemble-pkg.mjs writes the per-runtime entry files (each registers the extra
+#      module's loader for its runtime), the type declarations and package.json into the
+#      output folder, with the crate's JS layer (js/) if it has one.
+#   5. checks: the package loads in Node by require() and by import, and `npm pack --dry-run`
 #      lists exactly the intended files.
 set -euo pipefail
 
