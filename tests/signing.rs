@@ -345,3 +345,13 @@ fn weak_or_damaged_verification_keys_are_refused_at_load() {
         "{err}"
     );
 }
+
+/// Guards: rsa 0.10 blinds the private-key operation only with its `getrandom` feature (with
+/// `default-features = false` and without it, it signs through a dummy RNG, unblinded). The
+/// output is the same either way, so no signature test can see it: the manifest is checked.
+#[test]
+fn rsa_crate_signs_blinded() {
+    let toml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    let rsa = toml.lines().find(|l| l.starts_with("rsa = ")).unwrap();
+    assert!(rsa.contains("\"getrandom\""), "{rsa}");
+}

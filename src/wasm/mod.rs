@@ -249,7 +249,12 @@ impl Inner {
                 s
             }
         };
-        signer.sign(message).map_err(|_| inconsistent_key())
+        signer.sign(message).map_err(|_| {
+            JsErr::config(
+                code::BAD_PRIVATE_KEY,
+                "privateKey: the rsa crate could not sign (no random numbers for blinding?)",
+            )
+        })
     }
 
     /// The `rsa`-crate verifier of key `id`, loaded on first use.
