@@ -688,7 +688,7 @@ impl Client {
                     .await?
                     .ok_or_else(|| with_serial(notify::decrypt_failed().into()))?;
                 let envelope = envelope.open(&plain).map_err(|e| with_serial(e.into()))?;
-                notify::typed_entrust(&envelope).map_err(JsErr::from)?;
+                notify::check_entrust(&envelope).map_err(JsErr::from)?;
                 Ok(json_to_js(&serde_json::Value::Object(envelope)))
             }.await)
         })
