@@ -21,6 +21,15 @@ pub fn set_error_class(class: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
 }
 
+/// The message of a thrown JS value: its `message` property, or the value itself when it is
+/// a string.
+pub fn message_of(e: &JsValue) -> Option<String> {
+    Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+}
+
 /// A JS error under construction.
 pub struct JsErr {
     kind: &'static str,

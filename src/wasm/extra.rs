@@ -7,7 +7,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::errors::JsErr;
+use super::errors::{message_of, JsErr};
 use crate::error::code;
 
 /// Registers how the package loads the extra module: a function returning a promise of its
@@ -217,11 +217,7 @@ pub enum LoadError {
 
 /// The error of a failed load of the extra module.
 pub fn unavailable(e: &JsValue) -> JsErr {
-    let why = e
-        .dyn_ref::<js_sys::Error>()
-        .and_then(|e| e.message().as_string())
-        .or_else(|| e.as_string())
-        .unwrap_or_default();
+    let why = message_of(e).unwrap_or_default();
     JsErr::config(
         code::EXTRA_UNAVAILABLE,
         format!("the extra module wechatpay_wasm_extra_bg.wasm (the rsa/aes-gcm fallback and QR codes) cannot be loaded here: {why}"),
@@ -237,12 +233,7 @@ pub async fn qr_svg(text: &str, size: u32) -> Result<String, JsErr> {
     #[cfg(not(feature = "qr"))]
     {
         let m = module::get().await.map_err(|e| unavailable(&e))?;
-        m.qr_svg(text, size).map_err(|e| {
-            let why = e
-                .dyn_ref::<js_sys::Error>()
-                .and_then(|e| e.message().as_string())
-                .unwrap_or_default();
-            JsErr::config(code::BAD_ARGUMENT, why)
-        })
+        m.qr_svg(text, size)
+            .map_err(|e| JsErr::config(code::BAD_ARGUMENT, message_of(&e).unwrap_or_default()))
     }
 }

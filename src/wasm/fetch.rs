@@ -44,11 +44,7 @@ pub struct Answer {
 }
 
 fn message_of(e: &JsValue) -> String {
-    js_sys::Reflect::get(e, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into())
+    super::errors::message_of(e).unwrap_or_else(|| "unknown error".into())
 }
 
 /// Sends a request and reads the whole answer within `timeout_ms`.

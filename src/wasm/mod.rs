@@ -27,7 +27,7 @@ use crate::notify::{self, Apiv3Key};
 use crate::sign;
 use crate::validate::{self, ValidatedBody};
 use crate::verify::{self, SignedHeaders};
-use errors::{json_to_js, JsErr};
+use errors::{json_to_js, message_of, JsErr};
 use options::{get, js_type, CryptoMode};
 
 /// Package version, sent in the User-Agent.
@@ -161,10 +161,7 @@ fn body_text(body: &JsValue) -> Result<String, JsErr> {
             rule: validate::rule::JSON,
             message: format!(
                 "the body cannot be turned into JSON ({})",
-                Reflect::get(&e, &"message".into())
-                    .ok()
-                    .and_then(|m| m.as_string())
-                    .unwrap_or_default()
+                message_of(&e).unwrap_or_default()
             ),
         }]))
     })?;
@@ -212,9 +209,7 @@ impl Inner {
             .get(|| Ok(checked_private_key(subtle, &self.merchant)))
             .await
             .map_err(|e| {
-                e.dyn_into::<js_sys::Error>()
-                    .ok()
-                    .and_then(|e| e.message().as_string())
+                message_of(&e)
                     .filter(|m| m == KEY_INCONSISTENT)
                     .map(|_| inconsistent_key())
                     .unwrap_or_else(|| {

@@ -2,12 +2,12 @@
 //! `client.chain('v3/...')`, `client['v3/...']`, built in `js/index.js` on top of
 //! `client.request`). The answer is a standard `Response` whose signature was verified.
 
-use js_sys::{Object, Promise, Reflect, Uint8Array};
+use js_sys::{Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::{Headers, ResponseInit};
 
-use super::errors::JsErr;
+use super::errors::{message_of, JsErr};
 use super::options::{arg_string, get, js_type};
 use super::{body_text, js_result, Client};
 use crate::consts::PRE_ENTRUST_SIGN_PATH;
@@ -174,10 +174,7 @@ impl Client {
                     .map_err(|e| {
                         JsErr::network(format!(
                             "cannot build the Response: {}",
-                            Reflect::get(&e, &"message".into())
-                                .ok()
-                                .and_then(|m| m.as_string())
-                                .unwrap_or_default()
+                            message_of(&e).unwrap_or_default()
                         ))
                     })?;
                     Ok(resp.into())
