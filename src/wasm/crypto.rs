@@ -4,7 +4,6 @@
 //! `rsa` and `aes-gcm` crates do the work ([`super::extra`]).
 
 use std::cell::RefCell;
-use std::future::Future;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -149,11 +148,6 @@ impl KeyCache {
             }
         }
     }
-}
-
-/// A promise that settles with what `fut` returns.
-pub fn promise_of(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
-    wasm_bindgen_futures::future_to_promise(fut)
 }
 
 pub use super::extra::{aes_gcm_decrypt as rust_aes_gcm_decrypt, RustSigner, RustVerifier};

@@ -429,7 +429,7 @@ fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise
     let subtle = subtle.clone();
     let pkcs8 = merchant.pkcs8_der().to_vec();
     let public = merchant.public_spki_der().to_vec();
-    crypto::promise_of(async move {
+    future_to_promise(async move {
         let key: web_sys::CryptoKey =
             JsFuture::from(crypto::import_rsa(&subtle, "pkcs8", &pkcs8, "sign")?)
                 .await?
