@@ -134,14 +134,16 @@ pub fn aes_gcm_decrypt(key: &[u8], nonce: &[u8], aad: &[u8], data: &[u8]) -> Opt
 /// Decrypts a resource with the APIv3 key (`aes-gcm` crate); returns the plaintext bytes.
 #[cfg(feature = "rust-crypto")]
 pub fn decrypt_resource(key: &Apiv3Key, resource: &EncryptedResource) -> Result<Vec<u8>> {
-    let sealed = resource.sealed()?;
-    aes_gcm_decrypt(
-        key.expose_secret(),
-        &sealed.nonce,
-        &sealed.aad,
-        &sealed.data,
-    )
-    .ok_or_else(decrypt_failed)
+    resource.sealed()?.decrypt(key)
+}
+
+#[cfg(feature = "rust-crypto")]
+impl Sealed {
+    /// Decrypts with the APIv3 key (`aes-gcm` crate); `DECRYPT_FAILED` on a tag mismatch.
+    pub fn decrypt(&self, key: &Apiv3Key) -> Result<Vec<u8>> {
+        aes_gcm_decrypt(key.expose_secret(), &self.nonce, &self.aad, &self.data)
+            .ok_or_else(decrypt_failed)
+    }
 }
 
 /// A notification whose signature verified and whose envelope parsed; its resource is still
@@ -193,9 +195,7 @@ impl Envelope {
 #[cfg(feature = "rust-crypto")]
 pub fn open_envelope(key: &Apiv3Key, raw_body: &[u8]) -> Result<Map<String, Value>> {
     let envelope = Envelope::parse(raw_body)?;
-    let s = &envelope.sealed;
-    let plain = aes_gcm_decrypt(key.expose_secret(), &s.nonce, &s.aad, &s.data)
-        .ok_or_else(decrypt_failed)?;
+    let plain = envelope.sealed.decrypt(key)?;
     envelope.open(&plain)
 }
 
