@@ -268,12 +268,13 @@ fn check_entrust_agrees_with_the_typed_struct() {
     });
     // The field lists name every field of the struct.
     let typed: notify::EntrustResource = serde_json::from_value(full.clone()).unwrap();
-    let mut named: Vec<String> = notify::ENTRUST_REQUIRED_STRINGS
+    let all_fields: Vec<&str> = notify::ENTRUST_REQUIRED_STRINGS
         .iter()
         .chain(notify::ENTRUST_OPTIONAL_STRINGS)
         .chain(&["plan_id", "contract_terminate_info", "deduct_schedule"])
-        .map(|s| s.to_string())
+        .copied()
         .collect();
+    let mut named: Vec<String> = all_fields.iter().map(|s| s.to_string()).collect();
     let mut fields: Vec<String> = serde_json::to_value(&typed)
         .unwrap()
         .as_object()
@@ -312,11 +313,7 @@ fn check_entrust_agrees_with_the_typed_struct() {
         r
     };
     let mut cases = vec![full.clone(), json!([]), json!("x"), Value::Null, json!({})];
-    for f in notify::ENTRUST_REQUIRED_STRINGS
-        .iter()
-        .chain(notify::ENTRUST_OPTIONAL_STRINGS)
-        .chain(&["plan_id", "contract_terminate_info", "deduct_schedule"])
-    {
+    for f in &all_fields {
         for v in [
             json!("<absent>"),
             Value::Null,
