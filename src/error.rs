@@ -198,3 +198,10 @@ impl std::error::Error for Error {}
 
 /// Result alias.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// `s` as a JSON string literal, for quoting a value in a message: quotes and control
+/// characters escaped, as `{:?}` would, without the Unicode tables that `{:?}` links into
+/// the wasm module (5 KB gzipped).
+pub fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}

@@ -135,3 +135,30 @@ pub struct PreEntrustSignResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mini_program_path: Option<String>,
 }
+
+/// Fields of [`PreEntrustSignResponse`] that may be absent or `null`.
+pub const RESPONSE_OPTIONAL_STRINGS: &[&str] =
+    &["redirect_url", "mini_program_username", "mini_program_path"];
+
+/// Checks that a 200 answer is a [`PreEntrustSignResponse`] (unknown fields kept) without
+/// reading it through serde's derive, which cost 3 KB of the gzipped wasm module; the wasm
+/// layer hands the answer on as JSON. A native test holds this check to accept exactly what
+/// the typed struct accepts, except that it refuses a JSON array (serde's derive would read
+/// `["id"]` as the struct; WeChat Pay never answers so).
+pub fn check_response(body: &serde_json::Value) -> Result<(), String> {
+    use serde_json::Value;
+    let Some(map) = body.as_object() else {
+        return Err("it is not a JSON object".into());
+    };
+    match map.get("pre_entrustweb_id") {
+        Some(Value::String(_)) => {}
+        None => return Err("missing field `pre_entrustweb_id`".into()),
+        Some(_) => return Err("pre_entrustweb_id must be a string".into()),
+    }
+    for f in RESPONSE_OPTIONAL_STRINGS {
+        if !matches!(map.get(*f), None | Some(Value::Null | Value::String(_))) {
+            return Err(format!("{f} must be a string"));
+        }
+    }
+    Ok(())
+}

@@ -45,11 +45,19 @@ fn with(pointer: &str, value: Option<Value>) -> Value {
     body
 }
 
+/// The broken rules, as (pointer, rule). A body that passes must also read as the typed
+/// model (`ValidatedBody::request`, read on demand): every passing case of this table holds
+/// the rules to the model.
 fn rules(body: &Value) -> Vec<(String, &'static str)> {
-    validate(body)
-        .into_iter()
-        .map(|i| (i.field, i.rule))
-        .collect()
+    let issues = validate(body);
+    if issues.is_empty() {
+        let checked = validate_json(&body.to_string()).expect("passes as text too");
+        let typed = checked
+            .request()
+            .expect("a body that passes reads as the model");
+        assert_eq!(serde_json::to_value(&typed).unwrap(), *body);
+    }
+    issues.into_iter().map(|i| (i.field, i.rule)).collect()
 }
 
 #[test]
@@ -58,7 +66,7 @@ fn seed_example_passes() {
     let text = seed().to_string();
     let ok = validate_json(&text).unwrap();
     assert_eq!(ok.json(), text, "the checked text is the text sent");
-    assert_eq!(ok.request().plan_id, 12535);
+    assert_eq!(ok.request().unwrap().plan_id, 12535);
 }
 
 #[test]
@@ -370,11 +378,101 @@ fn non_objects_and_non_json() {
 fn typed_request_round_trip() {
     let req: PreEntrustSignRequest = serde_json::from_value(seed()).unwrap();
     let ok = validate_request(&req).unwrap();
-    assert_eq!(ok.request(), &req);
+    assert_eq!(ok.request().unwrap(), req);
     let back: Value = serde_json::from_str(ok.json()).unwrap();
     assert_eq!(back, seed());
     // An absent optional is omitted, never null.
     let mut req2 = req.clone();
     req2.openid = None;
     assert!(!validate_request(&req2).unwrap().json().contains("openid"));
+}
+
+/// Guards: `model::check_response` (what the wasm layer runs on a 200 answer) accepts
+/// exactly what the typed `PreEntrustSignResponse` accepts, arrays aside, and names every
+/// field of the struct.
+#[test]
+fn check_response_agrees_with_the_typed_struct() {
+    use wechatpay_wasm::model::{check_response, RESPONSE_OPTIONAL_STRINGS};
+    use wechatpay_wasm::PreEntrustSignResponse;
+    let full = json!({
+        "pre_entrustweb_id": "5778aadY9nltAsZzXixCkFIGYnV2V", "redirect_url": "https://x",
+        "mini_program_username": "gh_1", "mini_program_path": "p", "future_field": 1
+    });
+    let typed: PreEntrustSignResponse = serde_json::from_value(full.clone()).unwrap();
+    let mut fields: Vec<String> = serde_json::to_value(&typed)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    fields.sort();
+    let mut named: Vec<String> = RESPONSE_OPTIONAL_STRINGS
+        .iter()
+        .chain(&["pre_entrustweb_id"])
+        .map(|s| s.to_string())
+        .collect();
+    named.sort();
+    assert_eq!(fields, named);
+
+    let mut cases = vec![full.clone(), json!({}), json!("x"), Value::Null, json!(1)];
+    for f in &named {
+        for v in [
+            None,
+            Some(Value::Null),
+            Some(json!(1)),
+            Some(json!("s")),
+            Some(json!({})),
+            Some(json!([])),
+            Some(json!(true)),
+        ] {
+            let mut r = full.clone();
+            match v {
+                Some(v) => r[f.as_str()] = v,
+                None => {
+                    r.as_object_mut().unwrap().remove(f.as_str());
+                }
+            }
+            cases.push(r);
+        }
+    }
+    let mut accepted = 0;
+    for case in &cases {
+        let typed = serde_json::from_value::<PreEntrustSignResponse>(case.clone());
+        let checked = check_response(case);
+        assert_eq!(
+            typed.is_ok(),
+            checked.is_ok(),
+            "{case}: {typed:?} vs {checked:?}"
+        );
+        accepted += usize::from(checked.is_ok());
+    }
+    // Both accept the full answer and each optional field absent, null or a string; both
+    // refuse the rest.
+    assert_eq!(accepted, 1 + 3 * 3 + 1);
+    // Arrays: serde's derive reads a struct from one; check_response refuses it.
+    assert!(serde_json::from_value::<PreEntrustSignResponse>(json!(["id"])).is_ok());
+    assert_eq!(
+        check_response(&json!(["id"])).unwrap_err(),
+        "it is not a JSON object"
+    );
+    assert_eq!(
+        check_response(&json!({})).unwrap_err(),
+        "missing field `pre_entrustweb_id`"
+    );
+}
+
+/// Values in messages are quoted as JSON strings: quotes and control characters escaped.
+#[test]
+fn values_in_messages_are_quoted_and_escaped() {
+    let issues = validate(&with("/out_contract_code", Some(json!("ab\u{1}c"))));
+    let m = &issues.iter().find(|i| i.rule == "charset").unwrap().message;
+    assert!(m.ends_with(r#"found "\u0001""#), "{m}");
+    let issues = validate(&with("/sign_scene", Some(json!("SIGN\"SCENE"))));
+    assert!(
+        issues[0].message.contains(r#"got "SIGN\"SCENE""#),
+        "{}",
+        issues[0].message
+    );
+    assert_eq!(wechatpay_wasm::error::quoted("a\"b\n"), r#""a\"b\n""#);
 }

@@ -366,3 +366,56 @@ fn check_entrust_agrees_with_the_typed_struct() {
         "the table accepts some variants too ({accepted})"
     );
 }
+
+/// Guards: `EncryptedResource::from_json` (what `Envelope::parse` runs) accepts exactly what
+/// serde's derive accepts, with the same fields, over a table of resources.
+#[test]
+fn encrypted_resource_from_json_agrees_with_serde() {
+    use serde_json::json;
+    let full = json!({
+        "algorithm": "AEAD_AES_256_GCM", "ciphertext": "Y3Q=", "associated_data": "certificate",
+        "nonce": "n0123456789a", "original_type": "entrust", "future": [1]
+    });
+    let fields = [
+        "algorithm",
+        "ciphertext",
+        "associated_data",
+        "nonce",
+        "original_type",
+    ];
+    let mut cases = vec![full.clone(), json!({}), json!([]), json!("x"), Value::Null];
+    for f in fields {
+        for v in [
+            None,
+            Some(Value::Null),
+            Some(json!(1)),
+            Some(json!("")),
+            Some(json!({})),
+            Some(json!(["a"])),
+        ] {
+            let mut r = full.clone();
+            match v {
+                Some(v) => r[f] = v,
+                None => {
+                    r.as_object_mut().unwrap().remove(f);
+                }
+            }
+            cases.push(r);
+        }
+    }
+    let mut accepted = 0;
+    for case in &cases {
+        let typed = serde_json::from_value::<EncryptedResource>(case.clone());
+        let read = EncryptedResource::from_json(case);
+        match (&typed, &read) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b, "{case}");
+                accepted += 1;
+            }
+            (Err(_), Err(_)) => {}
+            _ => panic!("{case}: serde {typed:?}, from_json {read:?}"),
+        }
+    }
+    // The full resource, "" in each of the 5 fields, and each optional field absent.
+    assert_eq!(accepted, 1 + 5 + 2);
+}

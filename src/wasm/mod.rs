@@ -22,7 +22,7 @@ use web_sys::{Headers, SubtleCrypto};
 use crate::consts::{header, PRE_ENTRUST_SIGN_PATH};
 use crate::error::{code, Error};
 use crate::keys::{KeyStore, MerchantKey};
-use crate::model::PreEntrustSignResponse;
+use crate::model;
 use crate::notify::{self, Apiv3Key};
 use crate::sign;
 use crate::validate::{self, ValidatedBody};
@@ -576,15 +576,16 @@ impl Client {
                         .call("POST", PRE_ENTRUST_SIGN_PATH, Some(validated.json()), None)
                         .await?;
                     let request_id = header(&answer.headers, header::REQUEST_ID);
-                    let parsed: Result<PreEntrustSignResponse, _> =
-                        serde_json::from_slice(&answer.body);
-                    match parsed {
-                        Ok(_) => {
+                    let checked = serde_json::from_slice(&answer.body)
+                        .map_err(|e| e.to_string())
+                        .and_then(|v| model::check_response(&v));
+                    match checked {
+                        Ok(()) => {
                             let text = String::from_utf8_lossy(&answer.body);
                             js_sys::JSON::parse(&text)
                                 .map_err(|_| bad_response(&request_id, "not JSON"))
                         }
-                        Err(e) => Err(bad_response(&request_id, &e.to_string())),
+                        Err(why) => Err(bad_response(&request_id, &why)),
                     }
                 }
                 .await,
@@ -615,11 +616,18 @@ impl Client {
                     };
                     let timestamp = match get(&opts, "timestamp") {
                         None => inner.now_secs()?,
+                        // A string must be digits (no float parsing: core's costs 5 KB).
                         Some(v) => v
                             .as_f64()
-                            .or_else(|| v.as_string().and_then(|s| s.parse::<f64>().ok()))
                             .filter(|t| t.is_finite() && *t >= 0.0 && t.fract() == 0.0)
                             .map(|t| t as i64)
+                            .or_else(|| {
+                                v.as_string()
+                                    .filter(|s| {
+                                        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+                                    })
+                                    .and_then(|s| s.parse::<i64>().ok())
+                            })
                             .ok_or_else(|| {
                                 JsErr::config(
                                     code::BAD_ARGUMENT,

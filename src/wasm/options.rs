@@ -6,7 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::JsErr;
 use crate::consts::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS};
-use crate::error::code;
+use crate::error::{code, quoted};
 use crate::keys::{KeyStore, MerchantKey, VerifyKey};
 use crate::notify::Apiv3Key;
 
@@ -120,7 +120,10 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
     if mchid.is_empty() || mchid.len() > 32 || !mchid.bytes().all(|b| b.is_ascii_digit()) {
         return Err(JsErr::config(
             code::BAD_MCHID,
-            format!("mchid: must be the merchant id, a string of digits such as \"1900000001\"; got {mchid:?}"),
+            format!(
+                "mchid: must be the merchant id, a string of digits such as \"1900000001\"; got {}",
+                quoted(&mchid)
+            ),
         ));
     }
     let serial = required(
@@ -218,7 +221,10 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
         _ => {
             return Err(JsErr::config(
                 code::BAD_BASE_URL,
-                format!("baseURL: must be an http(s) URL without query, such as {DEFAULT_BASE_URL}; got {base_url:?}"),
+                format!(
+                "baseURL: must be an http(s) URL without query, such as {DEFAULT_BASE_URL}; got {}",
+                quoted(&base_url)
+            ),
             ))
         }
     }
@@ -254,7 +260,10 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
         Some(other) => {
             return Err(JsErr::config(
                 code::BAD_OPTION,
-                format!("crypto: must be \"auto\", \"webcrypto\" or \"rust\", not {other:?}"),
+                format!(
+                    "crypto: must be \"auto\", \"webcrypto\" or \"rust\", not {}",
+                    quoted(other)
+                ),
             ))
         }
     };

@@ -27,6 +27,26 @@ fn bad(message: impl Into<String>) -> JsErr {
     JsErr::config(code::BAD_ARGUMENT, message)
 }
 
+/// A string as is; a number as JavaScript writes it (`String(n)`: `1e+21`, not Rust's
+/// `1000000000000000000000`; and without Rust's float formatting, 14 KB of wasm); a
+/// boolean when `bools`.
+fn scalar_text(value: &JsValue, bools: bool) -> Option<String> {
+    if let Some(s) = value.as_string() {
+        return Some(s);
+    }
+    if value.as_f64().is_some() {
+        return value
+            .unchecked_ref::<js_sys::Number>()
+            .to_string_with_radix(10)
+            .ok()
+            .map(String::from);
+    }
+    value
+        .as_bool()
+        .filter(|_| bools)
+        .map(|b| if b { "true" } else { "false" }.to_owned())
+}
+
 /// Fills `{name}` and `$name$` segments from `params`.
 fn fill_params(path: &str, params: &JsValue) -> Result<String, JsErr> {
     let mut out = Vec::new();
@@ -42,15 +62,12 @@ fn fill_params(path: &str, params: &JsValue) -> Result<String, JsErr> {
                 let value = get(params, name).ok_or_else(|| {
                     bad(format!("params.{name}: the path has a '{segment}' segment; give its value in options.params"))
                 })?;
-                let text = value
-                    .as_string()
-                    .or_else(|| value.as_f64().map(|n| n.to_string()))
-                    .ok_or_else(|| {
-                        bad(format!(
-                            "params.{name}: must be a string or number, not {}",
-                            js_type(&value)
-                        ))
-                    })?;
+                let text = scalar_text(&value, false).ok_or_else(|| {
+                    bad(format!(
+                        "params.{name}: must be a string or number, not {}",
+                        js_type(&value)
+                    ))
+                })?;
                 out.push(String::from(js_sys::encode_uri_component(&text)));
             }
         }
@@ -74,10 +91,7 @@ fn query_string(query: &JsValue) -> Result<String, JsErr> {
         if value.is_undefined() {
             continue;
         }
-        let text = value
-            .as_string()
-            .or_else(|| value.as_f64().map(|n| n.to_string()))
-            .or_else(|| value.as_bool().map(|b| b.to_string()))
+        let text = scalar_text(&value, true)
             .ok_or_else(|| bad(format!("query.{key}: must be a string, number or boolean")))?;
         parts.push(format!(
             "{}={}",
