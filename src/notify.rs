@@ -377,7 +377,12 @@ pub fn reply(error: Option<(&str, Rejection)>) -> (u16, String) {
     match error {
         None => (204, String::new()),
         Some((message, why)) => {
-            let body = serde_json::json!({ "code": "FAIL", "message": message }).to_string();
+            // to_string, not Value's Display: one instance of the serializer in the module.
+            let body =
+                serde_json::to_string(&serde_json::json!({ "code": "FAIL", "message": message }))
+                    .unwrap_or_else(|_| {
+                        r#"{"code":"FAIL","message":"notification rejected"}"#.into()
+                    });
             let status = match why {
                 Rejection::Unverified => 401,
                 Rejection::Failed => 500,

@@ -241,6 +241,37 @@ fn key_store_selects_by_id_and_prefers_public_key() {
         "hex ids match ignoring case"
     );
     assert!(store.get("PUB_KEY_ID_X").is_none());
+    // Ids come out sorted whatever the insertion order; an id inserted again replaces.
+    store.insert(
+        VerifyKey::from_pem(
+            "PUB_KEY_ID_0000000000000000000000000001",
+            v["public_key_spki_pem"].as_str().unwrap(),
+            now,
+        )
+        .unwrap(),
+    );
+    store.insert(
+        VerifyKey::from_pem(
+            "5157F09EFDC096DE15EBE81A47057A72",
+            &common::fixture("platform_cert.pem"),
+            now,
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        store.ids(),
+        [
+            "5157F09EFDC096DE15EBE81A47057A72",
+            "PUB_KEY_ID_0000000000000000000000000001",
+            "PUB_KEY_ID_0114232134912410000000000000"
+        ]
+    );
+    assert_eq!(store.len(), 3);
+    assert_eq!(
+        store.preferred_id(),
+        Some("PUB_KEY_ID_0000000000000000000000000001"),
+        "the first public key by id"
+    );
 }
 
 #[test]

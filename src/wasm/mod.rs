@@ -11,7 +11,6 @@ mod request;
 mod types;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
@@ -46,10 +45,11 @@ struct Inner {
     /// WebCrypto, or `None` for the Rust fallback.
     subtle: Option<SubtleCrypto>,
     sign_key: crypto::KeyCache,
-    verify_keys: BTreeMap<String, crypto::KeyCache>,
+    /// WebCrypto keys by id, in the order of `keys` (a `Vec`: a handful of keys).
+    verify_keys: Vec<(String, crypto::KeyCache)>,
     aes_key: crypto::KeyCache,
     rust_signer: RefCell<Option<Rc<crypto::RustSigner>>>,
-    rust_verifiers: RefCell<BTreeMap<String, Rc<crypto::RustVerifier>>>,
+    rust_verifiers: RefCell<Vec<(String, Rc<crypto::RustVerifier>)>>,
 }
 
 /// Signed with the private key and verified with its public half on first use: a key whose
@@ -260,7 +260,12 @@ impl Inner {
         message: &[u8],
         signature: &[u8],
     ) -> Result<bool, JsErr> {
-        let cached = self.rust_verifiers.borrow().get(id).cloned();
+        let cached = self
+            .rust_verifiers
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, v)| v.clone());
         let verifier = match cached {
             Some(v) => v,
             None => {
@@ -274,7 +279,7 @@ impl Inner {
                 })?);
                 self.rust_verifiers
                     .borrow_mut()
-                    .insert(id.to_owned(), v.clone());
+                    .push((id.to_owned(), v.clone()));
                 v
             }
         };
@@ -309,7 +314,11 @@ impl Inner {
         let pending =
             verify::prepare(headers, body, self.now_secs()?, &self.keys).map_err(JsErr::from)?;
         let id = pending.key.id().to_owned();
-        let cache = self.verify_keys.get(&id);
+        let cache = self
+            .verify_keys
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, c)| c);
         let ok = match (&self.subtle, cache) {
             (Some(subtle), Some(cache)) => {
                 let key = cache
@@ -779,7 +788,7 @@ pub fn validate_pre_entrust_sign(
 ) -> JsValue {
     let issues = match body_text(&body) {
         Err(e) => return js_sys::Array::of1(&issue_of(e)).into(),
-        Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(text) => match serde_json::from_slice::<serde_json::Value>(text.as_bytes()) {
             Ok(v) => validate::validate(&v),
             Err(e) => vec![crate::Issue {
                 field: String::new(),
