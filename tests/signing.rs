@@ -215,23 +215,20 @@ fn pem_with_crlf_and_escaped_newlines_loads() {
 fn key_store_selects_by_id_and_prefers_public_key() {
     let v = common::vector();
     let now = 1_900_000_000; // 2030, inside the fixture certificate's validity
-    let mut store = KeyStore::new();
-    store.insert(
+    let cert = || {
         VerifyKey::from_pem(
             "5157F09EFDC096DE15EBE81A47057A72",
             &common::fixture("platform_cert.pem"),
             now,
         )
-        .unwrap(),
-    );
-    store.insert(
-        VerifyKey::from_pem(
-            "PUB_KEY_ID_0114232134912410000000000000",
-            v["public_key_spki_pem"].as_str().unwrap(),
-            now,
-        )
-        .unwrap(),
-    );
+        .unwrap()
+    };
+    let public = |id: &str| {
+        VerifyKey::from_pem(id, v["public_key_spki_pem"].as_str().unwrap(), now).unwrap()
+    };
+    let mut store = KeyStore::new();
+    store.insert(cert());
+    store.insert(public("PUB_KEY_ID_0114232134912410000000000000"));
     assert_eq!(
         store.preferred_id(),
         Some("PUB_KEY_ID_0114232134912410000000000000")
@@ -242,22 +239,8 @@ fn key_store_selects_by_id_and_prefers_public_key() {
     );
     assert!(store.get("PUB_KEY_ID_X").is_none());
     // Ids come out sorted whatever the insertion order; an id inserted again replaces.
-    store.insert(
-        VerifyKey::from_pem(
-            "PUB_KEY_ID_0000000000000000000000000001",
-            v["public_key_spki_pem"].as_str().unwrap(),
-            now,
-        )
-        .unwrap(),
-    );
-    store.insert(
-        VerifyKey::from_pem(
-            "5157F09EFDC096DE15EBE81A47057A72",
-            &common::fixture("platform_cert.pem"),
-            now,
-        )
-        .unwrap(),
-    );
+    store.insert(public("PUB_KEY_ID_0000000000000000000000000001"));
+    store.insert(cert());
     assert_eq!(
         store.ids(),
         [
