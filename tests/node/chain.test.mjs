@@ -76,3 +76,23 @@ test('methods of the class are not shadowed by the chain', () => {
   assert.equal(c.then, undefined, 'a client is not a thenable');
   assert.equal(String(c.v3.papay.sign), '/v3/papay/sign');
 });
+
+test('numbers in query and params are written as JavaScript writes them (String(n))', async () => {
+  const c = client(emu);
+  const urls = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (url, init) => { urls.push(String(url)); return realFetch(url, init); };
+  try {
+    const e = await rejection(c.v3.papay.sign.contracts.planId['{p}'].outContractCode['{o}'].get({
+      params: { p: 1, o: 1e21 }, query: { f: 0.5, n: -0, big: 2 ** 53, t: false },
+    }));
+    assert.equal(e.code, 'RESOURCE_NOT_EXISTS', e.message); // signed as sent (see above)
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.equal(urls.length, 1);
+  const u = new URL(urls[0]);
+  assert.equal(u.pathname, `/v3/papay/sign/contracts/plan-id/1/out-contract-code/${encodeURIComponent(String(1e21))}`);
+  assert.equal(u.search, `?f=0.5&n=0&big=${2 ** 53}&t=false`);
+  await assert.rejects(c.chain('v3/x/{p}').get({ params: { p: true } }), (err) => err.code === 'BAD_ARGUMENT' && /params\.p: must be a string or number, not boolean/.test(err.message));
+});

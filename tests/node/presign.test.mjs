@@ -250,3 +250,14 @@ test('the User-Agent names the package, its version and the runtime', () => {
   assert.match(c.userAgent, /^wechatpay-wasm\/\d+\.\d+\.\d+ \(Node\.js\/\d+/);
   assert.equal(client(emu, { userAgent: 'merchant-app/1.0' }).userAgent, 'merchant-app/1.0');
 });
+
+test('authorization(): timestamp is Unix seconds as a number or a string of digits', async () => {
+  const c = client(emu);
+  const opts = (timestamp) => ({ timestamp, nonce: 'N1' });
+  const h = await c.authorization('GET', '/v3/x', '', opts(1624523846));
+  assert.equal(await c.authorization('GET', '/v3/x', '', opts('1624523846')), h);
+  assert.match(h, /timestamp="1624523846"/);
+  for (const bad of [1.5, -1, Infinity, NaN, '', '1.6e9', ' 1624523846', '-1', '0x10', true, {}]) {
+    await assert.rejects(c.authorization('GET', '/v3/x', '', opts(bad)), (e) => e.code === 'BAD_ARGUMENT' && /timestamp/.test(e.message), String(bad));
+  }
+});
