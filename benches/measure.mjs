@@ -1,9 +1,12 @@
 // The measuring loop shared by the benchmarks: operations per second, sequential and with
 // 16 in flight, in interleaved rounds (a load change on the machine then hits every
 // implementation alike instead of whichever happened to run at that moment), median of each.
+// Within a round, every implementation runs in one mode, then every one in the other, so
+// the figures that a ratio pairs were taken at most a few short slices apart: the load on
+// this (virtual, 2-core) machine was seen to change within seconds.
 
 export const SECONDS = Number(process.env.BENCH_SECONDS || 5); // per implementation and mode
-export const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS || 15);
 
 /** Runs `fn` (sync or async) for `seconds` with `inFlight` concurrent callers; ops/s.
  * `check` throws on a wrong result, so a broken implementation cannot look fast. */
@@ -29,9 +32,10 @@ export async function measure(impls, check) {
   for (const fn of Object.values(impls)) await run(fn, check, 1, 0.3); // warm up (key import, JIT)
   const samples = Object.fromEntries(Object.keys(impls).map((k) => [k, { seq: [], par: [] }]));
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, fn] of Object.entries(impls)) {
-      samples[name].seq.push(await run(fn, check, 1, SECONDS / ROUNDS));
-      samples[name].par.push(await run(fn, check, 16, SECONDS / ROUNDS));
+    for (const [mode, inFlight] of [['seq', 1], ['par', 16]]) {
+      for (const [name, fn] of Object.entries(impls)) {
+        samples[name][mode].push(await run(fn, check, inFlight, SECONDS / ROUNDS));
+      }
     }
   }
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { seq: median(v.seq), par: median(v.par), rounds: v }]));

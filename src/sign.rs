@@ -97,6 +97,21 @@ pub fn request_message(
     format!("{method}\n{path_and_query}\n{timestamp}\n{nonce}\n{body}\n")
 }
 
+/// The signing message of a request as a caller gives it: the method upper-cased and
+/// checked, the path and query taken from `url` (a path or a full URL), the nonce checked.
+pub fn checked_request_message(
+    method: &str,
+    url: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &str,
+) -> Result<String> {
+    let method = normalise_method(method)?;
+    let path = path_and_query(url)?;
+    check_nonce(nonce)?;
+    Ok(request_message(&method, &path, timestamp, nonce, body))
+}
+
 /// Upper-cases and checks an HTTP method.
 pub fn normalise_method(method: &str) -> Result<String> {
     let m = method.to_ascii_uppercase();
@@ -118,8 +133,22 @@ pub fn authorization_header(
     serial_no: &str,
     signature_b64: &str,
 ) -> String {
+    let mut header = authorization_header_prefix(mchid, nonce, timestamp, serial_no);
+    header.push_str(signature_b64);
+    header.push('"');
+    header
+}
+
+/// The `Authorization` header up to the signature's opening quote: the header is this, the
+/// signature in base64, then `"` (the wasm layer completes it when WebCrypto has signed).
+pub fn authorization_header_prefix(
+    mchid: &str,
+    nonce: &str,
+    timestamp: i64,
+    serial_no: &str,
+) -> String {
     format!(
-        "{AUTH_SCHEME} mchid=\"{mchid}\",nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",serial_no=\"{serial_no}\",signature=\"{signature_b64}\""
+        "{AUTH_SCHEME} mchid=\"{mchid}\",nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",serial_no=\"{serial_no}\",signature=\""
     )
 }
 

@@ -369,3 +369,31 @@ fn rsa_crate_signs_blinded() {
     let rsa = toml.lines().find(|l| l.starts_with("rsa = ")).unwrap();
     assert!(rsa.contains("\"getrandom\""), "{rsa}");
 }
+
+#[test]
+fn checked_request_message_normalises_and_checks_what_callers_pass() {
+    use wechatpay_wasm::sign::checked_request_message;
+    assert_eq!(
+        checked_request_message(
+            "post",
+            "https://api.mch.weixin.qq.com/v3/a?b=1",
+            1,
+            "N",
+            "{}"
+        )
+        .unwrap(),
+        "POST\n/v3/a?b=1\n1\nN\n{}\n"
+    );
+    assert_eq!(
+        checked_request_message("GET", "/v3/a", 1, "N", "").unwrap(),
+        "GET\n/v3/a\n1\nN\n\n"
+    );
+    for (method, url, nonce, what) in [
+        ("FETCH", "/v3/a", "N", "method"),
+        ("GET", "v3/a", "N", "url"),
+        ("GET", "/v3/a", "bad nonce", "nonce"),
+    ] {
+        let e = checked_request_message(method, url, 1, nonce, "").unwrap_err();
+        assert_eq!(e.code(), "BAD_ARGUMENT", "{what}");
+    }
+}

@@ -57,13 +57,29 @@ pub fn import_aes(subtle: &SubtleCrypto, raw: &[u8]) -> Result<Promise, JsValue>
     subtle.import_key_with_str("raw", &data, AES_GCM, false, &usages)
 }
 
+/// Starts signing `message` with an imported private key: a promise of the signature's
+/// `ArrayBuffer`.
+pub fn start_sign(
+    subtle: &SubtleCrypto,
+    key: &CryptoKey,
+    message: &[u8],
+) -> Result<Promise, JsValue> {
+    // The algorithm name as a JS string made once: passed as `&str`, it would be decoded
+    // into a new JS string on every call. (WebCrypto takes a name where it takes an object.)
+    RSASSA_JS.with(|name| subtle.sign_with_object_and_u8_array(name.unchecked_ref(), key, message))
+}
+
+thread_local! {
+    static RSASSA_JS: JsValue = JsValue::from_str(RSASSA);
+}
+
 /// Signs `message` with an imported private key.
 pub async fn sign_with_key(
     subtle: &SubtleCrypto,
     key: &CryptoKey,
     message: &[u8],
 ) -> Result<Vec<u8>, JsValue> {
-    let sig = JsFuture::from(subtle.sign_with_str_and_u8_array(RSASSA, key, message)?).await?;
+    let sig = JsFuture::from(start_sign(subtle, key, message)?).await?;
     Ok(Uint8Array::new(&sig).to_vec())
 }
 
@@ -118,6 +134,14 @@ enum Imported {
 pub struct KeyCache(RefCell<Option<Imported>>);
 
 impl KeyCache {
+    /// The key when its import has completed, without waiting.
+    pub fn ready(&self) -> Option<CryptoKey> {
+        match &*self.0.borrow() {
+            Some(Imported::Ready(key)) => Some(key.clone()),
+            _ => None,
+        }
+    }
+
     /// The key; `import` starts the import (a promise of a `CryptoKey`) on the first call.
     pub async fn get(
         &self,

@@ -261,3 +261,50 @@ test('authorization(): timestamp is Unix seconds as a number or a string of digi
     await assert.rejects(c.authorization('GET', '/v3/x', '', opts(bad)), (e) => e.code === 'BAD_ARGUMENT' && /timestamp/.test(e.message), String(bad));
   }
 });
+
+// authorization() has two paths: the first calls (the key being imported) go through the
+// general async path; once the key is imported, WebCrypto's promise is returned with
+// callbacks that complete the header. Both must give the same, valid header and errors.
+test('authorization(): the first call and the later ones give the same verified header', async () => {
+  const c = client(emu);
+  const pub = createPublicKey(emu.credentials.privateKey);
+  const verified = (h, message) => {
+    const sig = /signature="([^"]+)"$/.exec(h)[1];
+    return createVerify('RSA-SHA256').update(message).verify(pub, sig, 'base64');
+  };
+  const at = { timestamp: 1624523846, nonce: 'A1B2C3D4E5F6G7' };
+  const first = await c.authorization('POST', '/v3/a?b=1', '{"x":1}', at);
+  const later = await c.authorization('POST', '/v3/a?b=1', '{"x":1}', at);
+  assert.equal(later, first);
+  assert.ok(verified(later, 'POST\n/v3/a?b=1\n1624523846\nA1B2C3D4E5F6G7\n{"x":1}\n'));
+  // 32 concurrent calls on a fresh client: some start before the import settles, some after.
+  const fresh = client(emu);
+  const hs = await Promise.all(Array.from({ length: 32 }, (_, i) => fresh.authorization('GET', `/v3/i/${i}`, '', { timestamp: 1700000000 + i, nonce: `N${i}` })));
+  hs.forEach((h, i) => {
+    assert.match(h, new RegExp(`^WECHATPAY2-SHA256-RSA2048 mchid="${emu.credentials.mchid}",nonce_str="N${i}",timestamp="${1700000000 + i}",serial_no="${emu.credentials.serial}",signature="[A-Za-z0-9+/]+={0,2}"$`));
+    assert.ok(verified(h, `GET\n/v3/i/${i}\n${1700000000 + i}\nN${i}\n\n`), h);
+  });
+  // Argument errors are reported the same way on either path.
+  for (const cl of [client(emu), c]) {
+    await assert.rejects(cl.authorization('FETCH', '/v3/a'), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT' && /method/.test(e.message));
+    await assert.rejects(cl.authorization('GET', 'v3/a'), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT');
+    await assert.rejects(cl.authorization('GET', '/v3/a', '', { nonce: 'bad nonce' }), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT' && /nonce/.test(e.message));
+  }
+});
+
+test('authorization(): WebCrypto failing to sign with an imported key is BAD_PRIVATE_KEY', async () => {
+  const c = client(emu);
+  await c.authorization('GET', '/v3/a'); // imports the key
+  const { subtle } = globalThis.crypto;
+  subtle.sign = () => Promise.reject(new DOMException('boom', 'OperationError'));
+  try {
+    const e = await rejection(c.authorization('GET', '/v3/a'));
+    assert.ok(e instanceof WechatPayError, String(e));
+    assert.equal(e.kind, 'config');
+    assert.equal(e.code, 'BAD_PRIVATE_KEY');
+    assert.match(e.message, /WebCrypto could not sign/);
+  } finally {
+    delete subtle.sign;
+  }
+  assert.match(await c.authorization('GET', '/v3/a'), /^WECHATPAY2-SHA256-RSA2048 /);
+});
