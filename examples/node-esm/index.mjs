@@ -93,6 +93,10 @@ try {
   // The Authorization header of any APIv3 request.
   const auth = await client.authorization('GET', '/v3/certificates', '', { timestamp: 1624523846, nonce: 'A1B2C3D4E5F6G7' });
   check(auth.startsWith(`WECHATPAY2-SHA256-RSA2048 mchid="${creds.mchid}",nonce_str="A1B2C3D4E5F6G7",timestamp="1624523846"`), auth);
+  // Signing is deterministic: the same inputs give the same header, on the first call (the
+  // key being imported) as on later ones.
+  const again = await client.authorization('GET', '/v3/certificates', '', { timestamp: 1624523846, nonce: 'A1B2C3D4E5F6G7' });
+  check(again === auth, `the same inputs gave another header: ${again}`);
 
   for (const scene of ['SIGN_SCENE_QRCODE', 'SIGN_SCENE_APP']) {
     const b = body(scene);

@@ -13,8 +13,9 @@
 //              variables; no --allow-read)                 -> exports.deno
 //   workerd    examples/cloudflare-worker in workerd (miniflare): the emulator URL and the
 //              credentials are bindings; POST /presign, the emulator posts ENTRUST.SIGN to
-//              the Worker's /notify, which verifies it; the record is replayed, and tampered
-//                                                          -> exports.workerd
+//              the Worker's /notify, which verifies it; the record is replayed, and tampered;
+//              a second Worker calls authorization() five times (headers equal, verified
+//              with node:crypto)                           -> exports.workerd
 //   chromium   /usr/bin/chromium via playwright-core, a page served from 127.0.0.1 with an
 //              import map: validation, authorization(), presigns (CORS), parseNotification of
 //              the record fetched from the emulator           -> exports.browser
@@ -24,6 +25,7 @@
 // Node, Deno and the browser run the examples' own handlers; each prints the runtime it ran in,
 // and a failure names it. Ends with the plain line 'N passed, N failed' (exit 1 on failure).
 import { createServer } from 'node:http';
+import { createVerify, createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname } from 'node:path';
@@ -181,6 +183,28 @@ try {
       check(bad.status === 401 && badBody.code === 'FAIL', `tampered notification: ${bad.status} ${JSON.stringify(badBody)}`);
       out.push(`${scene} -> ${state.state}`);
     }
+    // authorization() in workerd, first call (key import) and later ones, verified here.
+    const authMain = join(app, 'auth-worker.mjs');
+    writeFileSync(authMain, `import { Client } from ${JSON.stringify(name)};
+export default {
+  async fetch(request, env) {
+    const c = new Client(JSON.parse(env.OPTIONS));
+    const at = { timestamp: 1624523846, nonce: 'A1B2C3D4E5F6G7' };
+    const first = await c.authorization('GET', '/v3/certificates', '', at);
+    const later = await Promise.all([0, 1, 2, 3].map(() => c.authorization('GET', '/v3/certificates', '', at)));
+    return Response.json({ first, later });
+  },
+};
+`);
+    const aw = await startWorker({ app, name, installed: pkg.installed, main: authMain,
+      bindings: { OPTIONS: JSON.stringify({ mchid: c.mchid, serial: c.serial, privateKey: c.privateKey, certs: c.certs }) } });
+    cleanups.push(() => aw.mf.dispose());
+    const auth = await (await aw.mf.dispatchFetch(`${aw.url}/`)).json();
+    check(auth.later.every((h) => h === auth.first), `authorization() gave different headers: ${JSON.stringify(auth)}`);
+    const sig = /signature="([^"]+)"$/.exec(auth.first)?.[1];
+    check(sig && createVerify('RSA-SHA256').update('GET\n/v3/certificates\n1624523846\nA1B2C3D4E5F6G7\n\n')
+      .verify(createPublicKey(c.privateKey), sig, 'base64'), `authorization() in workerd does not verify: ${auth.first}`);
+    out.push('authorization verified');
     const mfVersion = require('miniflare/package.json').version;
     return `${runtime.replace(/^.*\((.*)\).*$/s, `workerd ($1, miniflare ${mfVersion})`)} | ${out.join('; ')}`;
   });
