@@ -140,25 +140,44 @@ pub struct PreEntrustSignResponse {
 pub const RESPONSE_OPTIONAL_STRINGS: &[&str] =
     &["redirect_url", "mini_program_username", "mini_program_path"];
 
+/// A required string field of a JSON object, with serde's words when it is missing.
+pub(crate) fn required_string<'a>(
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Result<&'a str, String> {
+    match map.get(name) {
+        Some(serde_json::Value::String(s)) => Ok(s),
+        None => Err(format!("missing field `{name}`")),
+        Some(_) => Err(format!("{name} must be a string")),
+    }
+}
+
+/// Fields that, as `Option<String>` in a serde struct, may be absent, `null` or a string;
+/// `at` prefixes the field named in the error.
+pub(crate) fn optional_strings(
+    map: &serde_json::Map<String, serde_json::Value>,
+    names: &[&str],
+    at: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    match names
+        .iter()
+        .find(|f| !matches!(map.get(**f), None | Some(Value::Null | Value::String(_))))
+    {
+        Some(f) => Err(format!("{at}{f} must be a string")),
+        None => Ok(()),
+    }
+}
+
 /// Checks that a 200 answer is a [`PreEntrustSignResponse`] (unknown fields kept) without
 /// reading it through serde's derive, which cost 3 KB of the gzipped wasm module; the wasm
 /// layer hands the answer on as JSON. A native test holds this check to accept exactly what
 /// the typed struct accepts, except that it refuses a JSON array (serde's derive would read
 /// `["id"]` as the struct; WeChat Pay never answers so).
 pub fn check_response(body: &serde_json::Value) -> Result<(), String> {
-    use serde_json::Value;
     let Some(map) = body.as_object() else {
         return Err("it is not a JSON object".into());
     };
-    match map.get("pre_entrustweb_id") {
-        Some(Value::String(_)) => {}
-        None => return Err("missing field `pre_entrustweb_id`".into()),
-        Some(_) => return Err("pre_entrustweb_id must be a string".into()),
-    }
-    for f in RESPONSE_OPTIONAL_STRINGS {
-        if !matches!(map.get(*f), None | Some(Value::Null | Value::String(_))) {
-            return Err(format!("{f} must be a string"));
-        }
-    }
-    Ok(())
+    required_string(map, "pre_entrustweb_id")?;
+    optional_strings(map, RESPONSE_OPTIONAL_STRINGS, "")
 }

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::consts::{AES_GCM_NONCE_LEN, AES_GCM_TAG_LEN, APIV3_KEY_LEN, NOTIFICATION_ALGORITHM};
 use crate::error::{code, Error, Result};
+use crate::model::{optional_strings, required_string};
 
 /// The merchant's APIv3 key: exactly 32 bytes of UTF-8.
 #[derive(Clone)]
@@ -78,11 +79,10 @@ impl EncryptedResource {
         let Some(map) = v.as_object() else {
             return Err("it is not a JSON object".into());
         };
+        // `#[serde(default)] String`: absent is "", `null` is refused.
         let text = |name: &str, required: bool| match map.get(name) {
-            Some(Value::String(s)) => Ok(s.clone()),
-            None if required => Err(format!("missing field `{name}`")),
-            None => Ok(String::new()),
-            Some(_) => Err(format!("{name} must be a string")),
+            None if !required => Ok(String::new()),
+            _ => required_string(map, name).map(str::to_owned),
         };
         Ok(Self {
             algorithm: text("algorithm", true)?,
@@ -320,31 +320,19 @@ pub fn check_entrust(envelope: &Map<String, Value>) -> Result<()> {
     let Some(resource) = envelope.get("resource").and_then(Value::as_object) else {
         return Err(bad("it is not a JSON object".into()));
     };
-    let optional_strings = |map: &Map<String, Value>, fields: &[&str], at: &str| {
-        for f in fields {
-            if !matches!(map.get(*f), None | Some(Value::Null | Value::String(_))) {
-                return Err(bad(format!("{at}{f} must be a string")));
-            }
-        }
-        Ok(())
-    };
     for f in ENTRUST_REQUIRED_STRINGS {
-        match resource.get(*f) {
-            Some(Value::String(_)) => {}
-            None => return Err(bad(format!("missing field `{f}`"))),
-            Some(_) => return Err(bad(format!("{f} must be a string"))),
-        }
+        required_string(resource, f).map_err(&bad)?;
     }
     match resource.get("plan_id") {
         Some(v) if v.as_u64().is_some() => {}
         None => return Err(bad("missing field `plan_id`".into())),
         Some(_) => return Err(bad("plan_id must be a non-negative integer".into())),
     }
-    optional_strings(resource, ENTRUST_OPTIONAL_STRINGS, "")?;
+    optional_strings(resource, ENTRUST_OPTIONAL_STRINGS, "").map_err(&bad)?;
     match resource.get("contract_terminate_info") {
         None | Some(Value::Null) => Ok(()),
         Some(Value::Object(info)) => {
-            optional_strings(info, TERMINATE_INFO_STRINGS, "contract_terminate_info.")
+            optional_strings(info, TERMINATE_INFO_STRINGS, "contract_terminate_info.").map_err(bad)
         }
         Some(_) => Err(bad("contract_terminate_info must be an object".into())),
     }

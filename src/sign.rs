@@ -133,14 +133,12 @@ pub fn authorization_header(
     serial_no: &str,
     signature_b64: &str,
 ) -> String {
-    let mut header = authorization_header_prefix(mchid, nonce, timestamp, serial_no);
-    header.push_str(signature_b64);
-    header.push('"');
-    header
+    authorization_header_prefix(mchid, nonce, timestamp, serial_no)
+        + &authorization_header_end(signature_b64)
 }
 
-/// The `Authorization` header up to the signature's opening quote: the header is this, the
-/// signature in base64, then `"` (the wasm layer completes it when WebCrypto has signed).
+/// The `Authorization` header up to the signature's opening quote; the header is this, then
+/// [`authorization_header_end`] (the wasm layer adds that when WebCrypto has signed).
 pub fn authorization_header_prefix(
     mchid: &str,
     nonce: &str,
@@ -150,6 +148,12 @@ pub fn authorization_header_prefix(
     format!(
         "{AUTH_SCHEME} mchid=\"{mchid}\",nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",serial_no=\"{serial_no}\",signature=\""
     )
+}
+
+/// The rest of the `Authorization` header after [`authorization_header_prefix`]: the
+/// signature in base64 and its closing quote.
+pub fn authorization_header_end(signature_b64: &str) -> String {
+    format!("{signature_b64}\"")
 }
 
 /// Something that signs with SHA256withRSA PKCS#1 v1.5 (the core's `rsa` signer; the wasm

@@ -457,9 +457,10 @@ thread_local! {
         // The prefix stays a JS string: concatenated there, not copied into wasm and back.
         let done = Closure::<dyn Fn(JsString, JsValue) -> JsValue>::new(|prefix: JsString, sig: JsValue| {
             let sig = Uint8Array::new(&sig).to_vec();
-            let mut b64 = <base64ct::Base64 as base64ct::Encoding>::encode_string(&sig);
-            b64.push('"');
-            prefix.concat(&JsValue::from_str(&b64)).into()
+            let b64 = <base64ct::Base64 as base64ct::Encoding>::encode_string(&sig);
+            prefix
+                .concat(&JsValue::from_str(&sign::authorization_header_end(&b64)))
+                .into()
         });
         let failed = Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(|_: JsValue| {
             Err(JsErr::config(code::BAD_PRIVATE_KEY, SIGN_FAILED).into_js())
