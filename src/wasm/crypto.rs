@@ -143,9 +143,10 @@ impl KeyCache {
     }
 
     /// The key; `import` starts the import (a promise of a `CryptoKey`) on the first call.
+    /// (`dyn`: one copy of this async function serves the three kinds of key.)
     pub async fn get(
         &self,
-        import: impl FnOnce() -> Result<Promise, JsValue>,
+        import: &dyn Fn() -> Result<Promise, JsValue>,
     ) -> Result<CryptoKey, JsValue> {
         let state = self.0.borrow().clone();
         let pending = match state {

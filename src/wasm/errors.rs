@@ -30,8 +30,11 @@ pub fn message_of(e: &JsValue) -> Option<String> {
         .or_else(|| e.as_string())
 }
 
-/// A JS error under construction.
-pub struct JsErr {
+/// A JS error under construction. Boxed: it travels in the `Err` of every `Result` of the
+/// wasm layer, and a small `Result` keeps the async state machines small.
+pub struct JsErr(Box<Parts>);
+
+struct Parts {
     kind: &'static str,
     code: String,
     message: String,
@@ -40,16 +43,16 @@ pub struct JsErr {
 
 impl JsErr {
     pub fn new(kind: &'static str, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Parts {
             kind,
             code: code.into(),
             message: message.into(),
             extra: Vec::new(),
-        }
+        }))
     }
 
     pub fn with(mut self, name: &'static str, value: impl Into<JsValue>) -> Self {
-        self.extra.push((name, value.into()));
+        self.0.extra.push((name, value.into()));
         self
     }
 
@@ -62,16 +65,17 @@ impl JsErr {
     }
 
     pub fn into_js(self) -> JsValue {
+        let this = *self.0;
         let extra = Object::new();
-        for (k, v) in &self.extra {
+        for (k, v) in &this.extra {
             let _ = Reflect::set(&extra, &JsValue::from_str(k), v);
         }
         let from_class = ERROR_CLASS.with(|c| {
             c.borrow().as_ref().and_then(|class| {
                 let args = Array::of4(
-                    &JsValue::from_str(self.kind),
-                    &JsValue::from_str(&self.code),
-                    &JsValue::from_str(&self.message),
+                    &JsValue::from_str(this.kind),
+                    &JsValue::from_str(&this.code),
+                    &JsValue::from_str(&this.message),
                     &extra,
                 );
                 Reflect::construct(class, &args).ok()
@@ -80,11 +84,11 @@ impl JsErr {
         if let Some(err) = from_class {
             return err;
         }
-        let err = JsError::new(&self.message);
+        let err = JsError::new(&this.message);
         err.set_name("WechatPayError");
-        let _ = Reflect::set(&err, &"kind".into(), &self.kind.into());
-        let _ = Reflect::set(&err, &"code".into(), &JsValue::from_str(&self.code));
-        for (k, v) in &self.extra {
+        let _ = Reflect::set(&err, &"kind".into(), &this.kind.into());
+        let _ = Reflect::set(&err, &"code".into(), &JsValue::from_str(&this.code));
+        for (k, v) in &this.extra {
             let _ = Reflect::set(&err, &JsValue::from_str(k), v);
         }
         err.into()

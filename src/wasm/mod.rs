@@ -206,7 +206,7 @@ impl Inner {
         };
         let key = self
             .sign_key
-            .get(|| Ok(checked_private_key(subtle, &self.merchant)))
+            .get(&|| Ok(checked_private_key(subtle, &self.merchant)))
             .await
             .map_err(|e| {
                 message_of(&e)
@@ -289,7 +289,7 @@ impl Inner {
         };
         let aes = self
             .aes_key
-            .get(|| crypto::import_aes(subtle, key.expose_secret()))
+            .get(&|| crypto::import_aes(subtle, key.expose_secret()))
             .await
             .map_err(|_| {
                 JsErr::config(
@@ -317,7 +317,7 @@ impl Inner {
         let ok = match (&self.subtle, cache) {
             (Some(subtle), Some(cache)) => {
                 let key = cache
-                    .get(|| crypto::import_rsa(subtle, "spki", pending.key.spki_der(), "verify"))
+                    .get(&|| crypto::import_rsa(subtle, "spki", pending.key.spki_der(), "verify"))
                     .await
                     .map_err(|_| {
                         JsErr::config(
