@@ -3,7 +3,8 @@
 // implementation alike instead of whichever happened to run at that moment), median of each.
 // Within a round, every implementation runs in one mode, then every one in the other, so
 // the figures that a ratio pairs were taken at most a few short slices apart: the load on
-// this (virtual, 2-core) machine was seen to change within seconds.
+// this (virtual, 2-core) machine was seen to change within seconds. The order turns each
+// round (see `measure`).
 
 export const SECONDS = Number(process.env.BENCH_SECONDS || 5); // per implementation and mode
 export const ROUNDS = Number(process.env.BENCH_ROUNDS || 15);
@@ -31,9 +32,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export async function measure(impls, check) {
   for (const fn of Object.values(impls)) await run(fn, check, 1, 0.3); // warm up (key import, JIT)
   const samples = Object.fromEntries(Object.keys(impls).map((k) => [k, { seq: [], par: [] }]));
+  const entries = Object.entries(impls);
   for (let r = 0; r < ROUNDS; r++) {
+    // The order turns by one each round, so that every implementation runs in every position
+    // equally often: the first slice after a change of mode was seen to run a few percent
+    // slower (two implementations swapped places: 0.97x became 1.04x).
+    const order = entries.map((_, i) => entries[(i + r) % entries.length]);
     for (const [mode, inFlight] of [['seq', 1], ['par', 16]]) {
-      for (const [name, fn] of Object.entries(impls)) {
+      for (const [name, fn] of order) {
         samples[name][mode].push(await run(fn, check, inFlight, SECONDS / ROUNDS));
       }
     }
