@@ -94,7 +94,7 @@ impl EncryptedResource {
     }
 }
 
-fn bad_notification(why: impl Into<String>) -> Error {
+pub(crate) fn bad_notification(why: impl Into<String>) -> Error {
     Error::signature(code::BAD_NOTIFICATION, why)
 }
 
@@ -365,12 +365,11 @@ pub fn reply(error: Option<(&str, Rejection)>) -> (u16, String) {
     match error {
         None => (204, String::new()),
         Some((message, why)) => {
-            // to_string, not Value's Display: one instance of the serializer in the module.
-            let body =
-                serde_json::to_string(&serde_json::json!({ "code": "FAIL", "message": message }))
-                    .unwrap_or_else(|_| {
-                        r#"{"code":"FAIL","message":"notification rejected"}"#.into()
-                    });
+            // The message as a JSON string (`quoted`), not a `json!` object: no map is built.
+            let body = format!(
+                r#"{{"code":"FAIL","message":{}}}"#,
+                crate::error::quoted(message)
+            );
             let status = match why {
                 Rejection::Unverified => 401,
                 Rejection::Failed => 500,

@@ -251,6 +251,22 @@ fn reply_shapes() {
         assert_eq!(v["code"], "FAIL");
         assert_eq!(v["message"], "bad signature");
     }
+    // Any message stays one JSON string: quotes, backslashes, control characters, CJK.
+    for message in [
+        "a \"quoted\" \\ word",
+        "line\nbreak\ttab\u{1}",
+        "验签失败",
+        "</script>",
+        "",
+    ] {
+        let (_, body) = notify::reply(Some((message, Rejection::Failed)));
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({ "code": "FAIL", "message": message }),
+            "{body}"
+        );
+    }
 }
 
 /// Guards: `check_entrust` (what the wasm layer runs) accepts exactly what the serde struct

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use js_sys::{Array, Error as JsError, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::error::{code, Error};
+use crate::error::{code, Error, Issue};
 
 thread_local! {
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
@@ -102,7 +102,7 @@ impl From<Error> for JsErr {
         let message = e.to_string();
         let mut out = JsErr::new(kind, code, message);
         match &e {
-            Error::Validation(issues) => out = out.with("issues", json_to_js(issues)),
+            Error::Validation(issues) => out = out.with("issues", issues_to_js(issues)),
             Error::Signature {
                 serial: Some(s), ..
             } => out = out.with("serial", JsValue::from_str(s)),
@@ -124,11 +124,26 @@ impl From<JsErr> for JsValue {
     }
 }
 
-/// A serialisable Rust value as a plain JS value (through JSON text: serde_json is in the
-/// module anyway, serde-wasm-bindgen would add its own serializer).
-pub fn json_to_js(value: &impl serde::Serialize) -> JsValue {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|s| js_sys::JSON::parse(&s).ok())
-        .unwrap_or(JsValue::NULL)
+/// JSON text that Rust already parsed (and so knows to be JSON), as a plain JS value: the
+/// text itself goes to `JSON.parse`, without a round trip through a `serde_json::Value`
+/// (whose serializer, with its float formatting, the module then does not need). `None`
+/// for text that is not UTF-8 JSON.
+pub fn json_text_to_js(text: &[u8]) -> Option<JsValue> {
+    let text = std::str::from_utf8(text).ok()?;
+    js_sys::JSON::parse(text).ok()
+}
+
+/// Validation issues as a JS array of `{ field, rule, message }` objects, built directly
+/// (through serde, the module would carry a serializer for this one struct).
+pub fn issues_to_js(issues: &[Issue]) -> Array {
+    issues
+        .iter()
+        .map(|issue| {
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"field".into(), &JsValue::from_str(&issue.field));
+            let _ = Reflect::set(&o, &"rule".into(), &JsValue::from_str(issue.rule));
+            let _ = Reflect::set(&o, &"message".into(), &JsValue::from_str(&issue.message));
+            JsValue::from(o)
+        })
+        .collect()
 }

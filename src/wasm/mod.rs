@@ -26,7 +26,7 @@ use crate::notify::{self, Apiv3Key};
 use crate::sign;
 use crate::validate::{self, ValidatedBody};
 use crate::verify::{self, SignedHeaders};
-use errors::{json_to_js, message_of, JsErr};
+use errors::{json_text_to_js, message_of, JsErr};
 use options::{get, js_type, CryptoMode};
 
 /// Package version, sent in the User-Agent.
@@ -531,8 +531,11 @@ fn api_error(status: u16, body: &[u8]) -> JsErr {
     )
     .with("status", f64::from(status))
     .with("apiMessage", JsValue::from_str(&api_message));
-    if let Some(detail) = parsed.as_ref().and_then(|v| v.get("detail")) {
-        err = err.with("detail", json_to_js(detail));
+    if parsed.as_ref().is_some_and(|v| v.get("detail").is_some()) {
+        let detail = json_text_to_js(body)
+            .and_then(|v| Reflect::get(&v, &"detail".into()).ok())
+            .unwrap_or(JsValue::NULL);
+        err = err.with("detail", detail);
     }
     err
 }
@@ -749,7 +752,19 @@ impl Client {
                     .ok_or_else(|| with_serial(notify::decrypt_failed().into()))?;
                 let envelope = envelope.open(&plain).map_err(|e| with_serial(e.into()))?;
                 notify::check_entrust(&envelope).map_err(JsErr::from)?;
-                Ok(json_to_js(&serde_json::Value::Object(envelope)))
+                // Both texts parsed in Rust above; JS reads them again, in their own key order.
+                let event = json_text_to_js(&body);
+                let resource = json_text_to_js(&plain);
+                match (event, resource) {
+                    (Some(event), Some(resource))
+                        if Reflect::set(&event, &"resource".into(), &resource).unwrap_or(false) =>
+                    {
+                        Ok(event)
+                    }
+                    _ => Err(with_serial(
+                        notify::bad_notification("the notification is not UTF-8 JSON").into(),
+                    )),
+                }
             }.await)
         })
     }
@@ -845,10 +860,7 @@ pub fn validate_pre_entrust_sign(
             }],
         },
     };
-    match json_to_js(&issues) {
-        v if js_sys::Array::is_array(&v) => v,
-        _ => js_sys::Array::new().into(),
-    }
+    errors::issues_to_js(&issues).into()
 }
 
 fn issue_of(e: JsErr) -> JsValue {

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createDecipheriv } from 'node:crypto';
 import { pkg, emulator, client, body, rejection } from './helpers.mjs';
 
 const { Client, WechatPayError, notificationReply } = pkg;
@@ -87,6 +88,23 @@ function flip(s, i) {
   const repl = c === 0x41 ? 'B' : 'A';
   return s.slice(0, i) + repl + s.slice(i + 1);
 }
+
+test('the event is the body as sent, key order kept, with resource replaced by what node:crypto decrypts', async () => {
+  const rec = await oneNotification();
+  const event = await client(emu).parseNotification({ headers: lower(rec.headers), body: rec.body });
+  const expected = JSON.parse(rec.body);
+  const { ciphertext, nonce, associated_data: aad, algorithm } = expected.resource;
+  assert.equal(algorithm, 'AEAD_AES_256_GCM');
+  const sealed = Buffer.from(ciphertext, 'base64');
+  const d = createDecipheriv('aes-256-gcm', Buffer.from(emu.credentials.apiv3Key), Buffer.from(nonce));
+  d.setAAD(Buffer.from(aad ?? ''));
+  d.setAuthTag(sealed.subarray(sealed.length - 16));
+  const plain = Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()]).toString();
+  expected.resource = JSON.parse(plain);
+  assert.deepStrictEqual(event, expected);
+  assert.deepStrictEqual(Object.keys(event), Object.keys(JSON.parse(rec.body)));
+  assert.deepStrictEqual(Object.keys(event.resource), Object.keys(JSON.parse(plain)));
+});
 
 test('every single-byte change to body, signature, timestamp, nonce and serial is rejected', async () => {
   const rec = await oneNotification();
