@@ -256,14 +256,20 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                     rule::RANGE,
                     format!("{name} must be a positive integer, not 0"),
                 ),
-                None if n.as_i64().is_some() => push(
-                    rule::RANGE,
-                    format!("{name} must be a positive integer, not {n}"),
-                ),
-                None => push(
-                    rule::TYPE,
-                    format!("{name} must be an integer, not the fraction {n}"),
-                ),
+                None => match n.as_i64() {
+                    Some(negative) => push(
+                        rule::RANGE,
+                        format!("{name} must be a positive integer, not {negative}"),
+                    ),
+                    // Not `{n}`: a float's formatting would be linked for this one message
+                    // (and `1e2` reads as the float 100.0 here, which is not what was sent).
+                    None => push(
+                        rule::TYPE,
+                        format!(
+                            "{name} must be an integer written in digits only (such as 12535), without a fraction or exponent"
+                        ),
+                    ),
+                },
             },
             other => push(
                 rule::TYPE,

@@ -476,3 +476,24 @@ fn values_in_messages_are_quoted_and_escaped() {
     );
     assert_eq!(wechatpay_wasm::error::quoted("a\"b\n"), r#""a\"b\n""#);
 }
+
+/// `plan_id` messages say what was wrong without formatting a float: a negative number is
+/// quoted, a fraction or exponent is named as such (`1e2` is not "the fraction 100.0").
+#[test]
+fn plan_id_messages() {
+    for (text, rule, says) in [
+        ("-1", "range", "not -1"),
+        ("0", "range", "not 0"),
+        ("12535.5", "type", "without a fraction or exponent"),
+        ("1e2", "type", "without a fraction or exponent"),
+        ("1.0", "type", "without a fraction or exponent"),
+    ] {
+        let json = serde_json::to_string(&seed())
+            .unwrap()
+            .replace("12535", text);
+        let err = validate_json(&json).unwrap_err();
+        let issue = err.issues().iter().find(|i| i.field == "/plan_id").unwrap();
+        assert_eq!(issue.rule, rule, "{text}");
+        assert!(issue.message.contains(says), "{text}: {}", issue.message);
+    }
+}
