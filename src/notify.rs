@@ -181,7 +181,8 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Parses the envelope of a raw body. Call only after the signature verified.
+    /// Parses the envelope of a raw body. Report its errors, and use what it holds, only
+    /// after the signature verified: a forged body is a signature error, not a parse error.
     pub fn parse(raw_body: &[u8]) -> Result<Self> {
         // Read as a `Value`, then taken as an object: serde_json's typed reading of a `Map`
         // links serde's float formatting (14 KB of wasm) for its "invalid type" message.

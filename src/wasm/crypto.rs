@@ -98,27 +98,31 @@ pub async fn verify(
     Ok(ok.as_bool().unwrap_or(false))
 }
 
-/// AES-256-GCM decryption (`data` = ciphertext then 16-byte tag); `Ok(None)` when the tag
-/// does not match.
-pub async fn aes_gcm_decrypt(
+/// Starts an AES-256-GCM decryption (`data` = ciphertext then 16-byte tag); the future gives
+/// the plaintext, or fails when the tag does not match (WebCrypto's OperationError). It can
+/// be dropped unawaited: `JsFuture` handles the promise's rejection itself.
+pub fn start_aes_gcm_decrypt(
     subtle: &SubtleCrypto,
     key: &CryptoKey,
     nonce: &[u8],
     aad: &[u8],
     data: &[u8],
-) -> Result<Option<Vec<u8>>, JsValue> {
+) -> Result<JsFuture, JsValue> {
     let params = object(&[
         ("name", &AES_GCM.into()),
         ("iv", &Uint8Array::from(nonce).into()),
         ("additionalData", &Uint8Array::from(aad).into()),
         ("tagLength", &128.into()),
     ]);
-    let promise = subtle.decrypt_with_object_and_u8_array(&params, key, data)?;
-    // WebCrypto rejects with an OperationError on a tag mismatch.
-    match JsFuture::from(promise).await {
-        Ok(plain) => Ok(Some(Uint8Array::new(&plain).to_vec())),
-        Err(_) => Ok(None),
-    }
+    Ok(JsFuture::from(
+        subtle.decrypt_with_object_and_u8_array(&params, key, data)?,
+    ))
+}
+
+/// The plaintext of a started decryption; `None` when the tag does not match.
+pub async fn finish_aes_gcm_decrypt(started: JsFuture) -> Option<Vec<u8>> {
+    let plain = started.await.ok()?;
+    Some(Uint8Array::new(&plain).to_vec())
 }
 
 /// One imported WebCrypto key: the import promise until it settles, then the key itself
