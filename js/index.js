@@ -60,6 +60,10 @@ export function __install(glue) {
   if (Object.prototype.hasOwnProperty.call(proto, 'chain')) return; // installed already
   Object.defineProperty(proto, 'chain', {
     value(path) {
+      if (typeof path !== 'string') {
+        const got = path === null ? 'null' : Array.isArray(path) ? 'an array' : typeof path;
+        throw new WechatPayError('config', 'BAD_ARGUMENT', `chain(path): path must be a string such as 'v3/papay/sign/contracts/pre-entrust-sign', not ${got}`);
+      }
       return chain(this, join('', path));
     },
     writable: true,

@@ -800,35 +800,49 @@ fn bad_response(request_id: &Option<String>, why: &str) -> JsErr {
     }
 }
 
+// `new Uint8Array(...)` with `catch`: given a Proxy that passes `instanceof`, it runs the
+// Proxy's traps, which may throw (see `options::entries`).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Uint8Array)]
+    type BytesOf;
+    #[wasm_bindgen(catch, constructor, js_class = "Uint8Array")]
+    fn new(source: &JsValue) -> Result<BytesOf, JsValue>;
+    #[wasm_bindgen(catch, constructor, js_class = "Uint8Array")]
+    fn new_range(buffer: &JsValue, offset: f64, length: f64) -> Result<BytesOf, JsValue>;
+}
+
 /// The raw body as bytes: a string (UTF-8), a `Uint8Array`/`Buffer`, or an `ArrayBuffer`.
 fn raw_bytes(body: &JsValue) -> Result<Vec<u8>, JsErr> {
     if let Some(s) = body.as_string() {
         return Ok(s.into_bytes());
     }
-    if body.is_instance_of::<Uint8Array>() || body.is_instance_of::<js_sys::ArrayBuffer>() {
-        return Ok(Uint8Array::new(body).to_vec());
-    }
-    if js_sys::ArrayBuffer::is_view(body) {
-        let view: &Object = body.unchecked_ref();
-        let buffer = Reflect::get(view, &"buffer".into()).unwrap_or(JsValue::UNDEFINED);
-        let offset = Reflect::get(view, &"byteOffset".into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0);
-        let len = Reflect::get(view, &"byteLength".into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0);
-        let buffer: js_sys::ArrayBuffer = buffer.unchecked_into();
-        return Ok(
-            Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, len as u32)
-                .to_vec(),
-        );
-    }
-    Err(JsErr::config(
-        code::BAD_ARGUMENT,
-        format!("body: must be the raw body received, as a string or bytes, not {} (never re-serialised JSON)", js_type(body)),
-    ))
+    let unreadable = |e: JsValue| {
+        JsErr::config(
+            code::BAD_ARGUMENT,
+            format!(
+                "body: the bytes cannot be read ({})",
+                message_of(&e).unwrap_or_default()
+            ),
+        )
+    };
+    let bytes = if body.is_instance_of::<Uint8Array>()
+        || body.is_instance_of::<js_sys::ArrayBuffer>()
+    {
+        BytesOf::new(body).map_err(unreadable)?
+    } else if js_sys::ArrayBuffer::is_view(body) {
+        let field = |name: &str| get(body, name).unwrap_or(JsValue::UNDEFINED);
+        let number = |name: &str| field(name).as_f64().unwrap_or(f64::NAN);
+        BytesOf::new_range(&field("buffer"), number("byteOffset"), number("byteLength"))
+            .map_err(unreadable)?
+    } else {
+        return Err(JsErr::config(
+            code::BAD_ARGUMENT,
+            format!("body: must be the raw body received, as a string or bytes, not {} (never re-serialised JSON)", js_type(body)),
+        ));
+    };
+    // A Uint8Array made by the constructor above: copying it runs no user code.
+    Ok(bytes.unchecked_into::<Uint8Array>().to_vec())
 }
 
 /// A header from a `Headers` object or a plain object, in any letter case.
@@ -841,18 +855,15 @@ fn any_header(headers: &JsValue, name: &str) -> Option<String> {
         return f.call1(headers, &JsValue::from_str(name)).ok()?.as_string();
     }
     let lower = name.to_ascii_lowercase();
-    let entries = Object::entries(headers.dyn_ref::<Object>()?);
-    entries.iter().find_map(|e| {
-        let pair: js_sys::Array = e.unchecked_into();
-        let key = pair.get(0).as_string()?;
+    options::entries(headers).ok()?.iter().find_map(|entry| {
+        let (key, v) = options::pair(entry);
         if key.to_ascii_lowercase() != lower {
             return None;
         }
-        let v = pair.get(1);
         v.as_string().or_else(|| {
             // Node gives arrays for repeated headers; take the first.
-            js_sys::Array::is_array(&v)
-                .then(|| js_sys::Array::from(&v).get(0).as_string())
+            options::is_array(&v)
+                .then(|| options::first_element(&v)?.as_string())
                 .flatten()
         })
     })
@@ -884,7 +895,7 @@ pub fn validate_pre_entrust_sign(
 fn issue_of(e: JsErr) -> JsValue {
     let js = e.into_js();
     let issues = Reflect::get(&js, &"issues".into()).unwrap_or(JsValue::UNDEFINED);
-    js_sys::Array::from(&issues).get(0)
+    options::first_element(&issues).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// What a notification handler answers: `{ status: 204 }` on success, else a 4xx/5xx with

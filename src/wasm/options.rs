@@ -1,10 +1,10 @@
 //! Reading the `Client` options object, naming the option in every error and never echoing
 //! key material.
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::errors::JsErr;
+use super::errors::{message_of, JsErr};
 use crate::consts::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS};
 use crate::error::{code, quoted};
 use crate::keys::{KeyStore, MerchantKey, VerifyKey};
@@ -55,6 +55,40 @@ fn norm(s: &str) -> String {
         .collect()
 }
 
+// Operations on values the user passed that can run the user's code (getters, Proxy traps,
+// iterators) and so throw. js-sys declares them without `catch`: a JS exception thrown
+// through wasm frames skips Rust's clean-up, and inside a future it stops the executor, after
+// which every promise of the instance hangs. Declared here with `catch`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn object_entries(o: &JsValue) -> Result<js_sys::Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn array_is_array(v: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// `Object.entries(obj)`; `Err` with what the user's code threw. Read each entry with [`pair`].
+pub fn entries(obj: &JsValue) -> Result<js_sys::Array, JsValue> {
+    object_entries(obj)
+}
+
+/// The (key, value) of one entry of [`entries`]: a fresh array made by `Object.entries`, so
+/// reading it runs no user code.
+pub fn pair(entry: JsValue) -> (String, JsValue) {
+    let pair: js_sys::Array = entry.unchecked_into();
+    (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+}
+
+/// `Array.isArray(v)`; false where it throws (a revoked Proxy).
+pub fn is_array(v: &JsValue) -> bool {
+    array_is_array(v).unwrap_or(false)
+}
+
+/// `v[0]`; `None` where reading it throws.
+pub fn first_element(v: &JsValue) -> Option<JsValue> {
+    Reflect::get_u32(v, 0).ok()
+}
+
 /// `obj[name]`, `None` when absent or undefined.
 pub fn get(obj: &JsValue, name: &str) -> Option<JsValue> {
     // Reflect.get throws on a primitive (undefined options): a JS exception per call costs
@@ -87,7 +121,7 @@ fn required(obj: &JsValue, name: &str, err: &'static str, what: &str) -> Result<
 pub fn js_type(v: &JsValue) -> String {
     if v.is_null() {
         "null".into()
-    } else if js_sys::Array::is_array(v) {
+    } else if is_array(v) {
         "an array".into()
     } else {
         v.js_typeof().as_string().unwrap_or_default()
@@ -171,12 +205,19 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
 
     let mut keys = KeyStore::new();
     match get(options, "certs") {
-        Some(certs) if certs.is_object() && !js_sys::Array::is_array(&certs) => {
-            let entries = Object::entries(certs.unchecked_ref());
+        Some(certs) if certs.is_object() && !is_array(&certs) => {
+            let entries = entries(&certs).map_err(|e| {
+                JsErr::config(
+                    code::BAD_CERT,
+                    format!(
+                        "certs: reading the object threw ({})",
+                        message_of(&e).unwrap_or_default()
+                    ),
+                )
+            })?;
             for entry in entries.iter() {
-                let pair: js_sys::Array = entry.unchecked_into();
-                let id = pair.get(0).as_string().unwrap_or_default();
-                let Some(pem) = pair.get(1).as_string() else {
+                let (id, pem) = pair(entry);
+                let Some(pem) = pem.as_string() else {
                     return Err(JsErr::config(
                         code::BAD_CERT,
                         format!("certs[\"{id}\"]: must be a PEM string"),

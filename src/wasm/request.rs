@@ -8,7 +8,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::{Headers, ResponseInit};
 
 use super::errors::{message_of, JsErr};
-use super::options::{arg_string, get, js_type};
+use super::options::{arg_string, entries, get, js_type, pair};
 use super::{body_text, js_result, Client};
 use crate::consts::PRE_ENTRUST_SIGN_PATH;
 use crate::error::code;
@@ -25,6 +25,16 @@ const RESERVED: &[&str] = &[
 
 fn bad(message: impl Into<String>) -> JsErr {
     JsErr::config(code::BAD_ARGUMENT, message)
+}
+
+/// The (key, value) pairs of the object `name`; an error when reading it throws.
+fn entries_of(obj: &JsValue, name: &str) -> Result<js_sys::Array, JsErr> {
+    entries(obj).map_err(|e| {
+        bad(format!(
+            "{name}: reading the object threw ({})",
+            message_of(&e).unwrap_or_default()
+        ))
+    })
 }
 
 /// A string as is; a number as JavaScript writes it (`String(n)`: `1e+21`, not Rust's
@@ -84,10 +94,8 @@ fn query_string(query: &JsValue) -> Result<String, JsErr> {
         )));
     };
     let mut parts = Vec::new();
-    for entry in Object::entries(obj).iter() {
-        let pair = js_sys::Array::from(&entry);
-        let key = pair.get(0).as_string().unwrap_or_default();
-        let value = pair.get(1);
+    for entry in entries_of(obj, "query")?.iter() {
+        let (key, value) = pair(entry);
         if value.is_undefined() {
             continue;
         }
@@ -155,11 +163,9 @@ impl Client {
                         let obj = h
                             .dyn_ref::<Object>()
                             .ok_or_else(|| bad("headers: must be an object"))?;
-                        for entry in Object::entries(obj).iter() {
-                            let pair = js_sys::Array::from(&entry);
-                            let k = pair.get(0).as_string().unwrap_or_default();
-                            let v = pair
-                                .get(1)
+                        for entry in entries_of(obj, "headers")?.iter() {
+                            let (k, v) = pair(entry);
+                            let v = v
                                 .as_string()
                                 .ok_or_else(|| bad(format!("headers.{k}: must be a string")))?;
                             if RESERVED.contains(&k.to_ascii_lowercase().as_str()) {
