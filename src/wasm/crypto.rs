@@ -10,6 +10,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 
+use super::options::promise_of;
+
 /// WebCrypto name of SHA256withRSA PKCS#1 v1.5.
 const RSASSA: &str = "RSASSA-PKCS1-v1_5";
 /// WebCrypto name of AES-GCM.
@@ -47,14 +49,22 @@ pub fn import_rsa(
 ) -> Result<Promise, JsValue> {
     let data = Uint8Array::from(der);
     let usages = Array::of1(&usage.into());
-    subtle.import_key_with_object(format, &data, &rsassa(), false, &usages)
+    promise_of(
+        subtle
+            .import_key_with_object(format, &data, &rsassa(), false, &usages)
+            .map(Into::into),
+    )
 }
 
 /// Starts importing a raw AES-GCM key for decryption.
 pub fn import_aes(subtle: &SubtleCrypto, raw: &[u8]) -> Result<Promise, JsValue> {
     let data = Uint8Array::from(raw);
     let usages = Array::of1(&"decrypt".into());
-    subtle.import_key_with_str("raw", &data, AES_GCM, false, &usages)
+    promise_of(
+        subtle
+            .import_key_with_str("raw", &data, AES_GCM, false, &usages)
+            .map(Into::into),
+    )
 }
 
 /// Starts signing `message` with an imported private key: a promise of the signature's
@@ -66,7 +76,11 @@ pub fn start_sign(
 ) -> Result<Promise, JsValue> {
     // The algorithm name as a JS string made once: passed as `&str`, it would be decoded
     // into a new JS string on every call. (WebCrypto takes a name where it takes an object.)
-    RSASSA_JS.with(|name| subtle.sign_with_object_and_u8_array(name.unchecked_ref(), key, message))
+    promise_of(RSASSA_JS.with(|name| {
+        subtle
+            .sign_with_object_and_u8_array(name.unchecked_ref(), key, message)
+            .map(Into::into)
+    }))
 }
 
 thread_local! {
@@ -91,9 +105,11 @@ pub async fn verify(
     message: &[u8],
 ) -> Result<bool, JsValue> {
     let sig = Uint8Array::from(signature);
-    let ok = JsFuture::from(
-        subtle.verify_with_str_and_u8_array_and_u8_slice(RSASSA, key, &sig, message)?,
-    )
+    let ok = JsFuture::from(promise_of(
+        subtle
+            .verify_with_str_and_u8_array_and_u8_slice(RSASSA, key, &sig, message)
+            .map(Into::into),
+    )?)
     .await?;
     Ok(ok.as_bool().unwrap_or(false))
 }
@@ -114,9 +130,11 @@ pub fn start_aes_gcm_decrypt(
         ("additionalData", &Uint8Array::from(aad).into()),
         ("tagLength", &128.into()),
     ]);
-    Ok(JsFuture::from(
-        subtle.decrypt_with_object_and_u8_array(&params, key, data)?,
-    ))
+    Ok(JsFuture::from(promise_of(
+        subtle
+            .decrypt_with_object_and_u8_array(&params, key, data)
+            .map(Into::into),
+    )?))
 }
 
 /// The plaintext of a started decryption; `None` when the tag does not match.

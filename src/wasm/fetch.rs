@@ -4,23 +4,20 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{ArrayBuffer, Function, Promise, Uint8Array};
+use js_sys::{ArrayBuffer, Function, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, Response};
 
 use super::errors::JsErr;
+use super::options::promise_of;
 use crate::error::code;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_name = fetch)]
     fn global_fetch(input: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
-    // A `fetch` replaced by a mock may return a Response, not a promise of one: awaiting
-    // that directly would throw through wasm (`then` is not a function).
-    #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
-    fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
@@ -98,9 +95,7 @@ pub async fn send(
         }
     };
 
-    let promise = global_fetch(url, &init)
-        .and_then(|answer| promise_resolve(&answer))
-        .map_err(|e| fail(e, "fetch"))?;
+    let promise = promise_of(global_fetch(url, &init)).map_err(|e| fail(e, "fetch"))?;
     let resp = JsFuture::from(promise)
         .await
         .map_err(|e| fail(e, "fetch"))?;

@@ -362,12 +362,15 @@ impl Inner {
         let key = self.sign_key.ready()?;
         let signing = crypto::start_sign(subtle, &key, message.as_bytes()).ok()?;
         let prefix = sign::authorization_header_prefix(&self.mchid, nonce, timestamp, &self.serial);
-        Some(SIGNED.with(|(done, failed)| {
+        SIGNED.with(|(done, failed)| {
             let done: Function = done
                 .bind1(&JsValue::NULL, &JsValue::from_str(&prefix))
                 .unchecked_into();
-            signing.unchecked_ref::<Thenable>().then2(&done, failed)
-        }))
+            signing
+                .unchecked_ref::<Thenable>()
+                .then2(&done, failed)
+                .ok()
+        })
     }
 
     /// The `Authorization` header of a checked signing message
@@ -449,8 +452,12 @@ extern "C" {
     /// A promise, for `then` with two plain functions.
     type Thenable;
     /// `promise.then(onFulfilled, onRejected)`.
-    #[wasm_bindgen(method, js_name = then)]
-    fn then2(this: &Thenable, on_fulfilled: &Function, on_rejected: &Function) -> Promise;
+    #[wasm_bindgen(catch, method, js_name = then)]
+    fn then2(
+        this: &Thenable,
+        on_fulfilled: &Function,
+        on_rejected: &Function,
+    ) -> Result<Promise, JsValue>;
 }
 
 const SIGN_FAILED: &str = "privateKey: WebCrypto could not sign with the key";

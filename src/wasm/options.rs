@@ -65,6 +65,15 @@ extern "C" {
     fn object_entries(o: &JsValue) -> Result<js_sys::Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn array_is_array(v: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
+    fn promise_resolve(value: &JsValue) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// A promise of what a replaceable function (`fetch`, a `crypto.subtle` method: tests mock
+/// them) returned: a mock may return a plain value, not a promise, and awaiting that
+/// directly would throw through wasm (`then` is not a function). A promise passes as is.
+pub fn promise_of(value: Result<JsValue, JsValue>) -> Result<js_sys::Promise, JsValue> {
+    promise_resolve(&value?)
 }
 
 /// `Object.entries(obj)`; `Err` with what the user's code threw. Read each entry with [`pair`].

@@ -230,6 +230,33 @@ test('a fetch mock that returns a Response, not a promise of one, is awaited lik
   await alive(c);
 });
 
+test('crypto.subtle mocks that return plain values, not promises, are awaited like WebCrypto', async () => {
+  const c = new Client(options());
+  const n = notification();
+  await c.authorization('GET', '/v3/x', ''); // keys imported with the real WebCrypto
+  await c.parseNotification(n);
+  const subtle = globalThis.crypto.subtle;
+  const real = { sign: subtle.sign, verify: subtle.verify, decrypt: subtle.decrypt };
+  const fixed = new Uint8Array(256).fill(7);
+  try {
+    subtle.sign = () => fixed.buffer.slice(0);
+    const h = await c.authorization('GET', '/v3/x', '', { timestamp: 1624523846, nonce: 'N1' });
+    assert.match(h, new RegExp(`signature="${Buffer.from(fixed).toString('base64').replace(/[+/]/g, '\\$&')}"$`));
+    subtle.verify = () => false;
+    let e = await c.parseNotification(n).catch((x) => x);
+    ourError(e, 'sync verify mock');
+    assert.equal(e.code, 'BAD_SIGNATURE');
+    subtle.verify = () => true;
+    subtle.decrypt = () => { throw new Error('decrypt mock throws'); };
+    e = await c.parseNotification(n).catch((x) => x);
+    ourError(e, 'throwing decrypt mock');
+    assert.equal(e.code, 'BAD_APIV3_KEY');
+  } finally {
+    Object.assign(subtle, real);
+  }
+  await alive(c);
+});
+
 test(`fuzz: validation and preEntrustSign (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
   const c = new Client(options());
   reentry = c;
