@@ -415,15 +415,20 @@ test(`fuzz: answers of WeChat Pay, signed or not, to preEntrustSign and request 
         }
       }
       const bytes = rand() < 0.05 ? new Uint8Array([0xff, 0xfe, 0x7b, 0x7d]) : new TextEncoder().encode(text ?? '');
-      const ts = String(Math.floor(Date.now() / 1000) + pick([0, 0, 0, 299, -299, 301, -301, 1e6]));
+      const skew = pick([0, 0, 0, 299, -299, 301, -301, 1e6]);
+      const ts = String(Math.floor(Date.now() / 1000) + skew);
       const nonce = randomBytes(8).toString('hex');
       const headers = { 'request-id': 'R-' + i, 'wechatpay-timestamp': ts, 'wechatpay-nonce': nonce, 'wechatpay-signature': sign(ts, nonce, Buffer.from(bytes).toString()), 'wechatpay-serial': KEY_ID };
-      const damaged = rand() < 0.3;
-      if (damaged) {
+      let damaged = false;
+      if (rand() < 0.3) {
         const k = pick(['wechatpay-timestamp', 'wechatpay-nonce', 'wechatpay-signature', 'wechatpay-serial']);
+        const was = headers[k];
         if (rand() < 0.3) delete headers[k];
         else headers[k] = mutateString(headers[k]);
+        damaged = headers[k] !== was;
       }
+      // What must not pass: a damaged signature header, or a timestamp over 300 s off.
+      const unverifiable = damaged || Math.abs(skew) > 300;
       answer = () => new Response(status === 204 ? null : bytes, { status, headers });
       try {
         answer();
@@ -438,9 +443,11 @@ test(`fuzz: answers of WeChat Pay, signed or not, to preEntrustSign and request 
           ourError(e, `answer #${i} (${status})`);
           // A non-2xx answer is reported as it is, never masked by a verification error.
           if (status >= 300) assert.equal(e.kind, 'api', `#${i}: HTTP ${status} gave ${e.kind} ${e.code}: ${e.message}`);
+          else if (unverifiable) assert.equal(e.kind, 'signature', `#${i}: ${e.code}: ${e.message}`);
           continue;
         }
         assert.ok(status < 300, `#${i}: HTTP ${status} resolved`);
+        assert.ok(!unverifiable, `#${i}: an answer with damaged headers or skew ${skew} s resolved`);
         if (result instanceof Response) assert.equal(result.status, status);
         else assert.equal(typeof result.pre_entrustweb_id, 'string', `#${i}`);
       }
