@@ -117,23 +117,34 @@ thread_local! {
 }
 
 fn random_bytes(out: &mut [u8]) -> Result<(), JsErr> {
+    // Not borrowed while `getrandom` runs: `crypto.getRandomValues` is JS, which a page or a
+    // test may replace with code that calls back into the package (a second borrow would
+    // panic, and a panic kills the instance).
+    let used_up = RANDOM.with(|pool| {
+        let pool = pool.borrow();
+        pool.at + out.len() > pool.buf.len()
+    });
+    if used_up {
+        let mut fresh = vec![0u8; RANDOM_POOL_BYTES.max(out.len())];
+        getrandom::fill(&mut fresh).map_err(|e| {
+            JsErr::config(
+                code::BAD_OPTION,
+                format!("no secure random source in this runtime ({e})"),
+            )
+        })?;
+        RANDOM.with(|pool| *pool.borrow_mut() = RandomPool { buf: fresh, at: 0 });
+    }
+    // No JS runs between the refill and here: the pool holds enough.
     RANDOM.with(|pool| {
         let mut pool = pool.borrow_mut();
-        if pool.at + out.len() > pool.buf.len() {
-            let mut fresh = vec![0u8; RANDOM_POOL_BYTES.max(out.len())];
-            getrandom::fill(&mut fresh).map_err(|e| {
-                JsErr::config(
-                    code::BAD_OPTION,
-                    format!("no secure random source in this runtime ({e})"),
-                )
-            })?;
-            pool.buf = fresh;
-            pool.at = 0;
-        }
         let at = pool.at;
-        out.copy_from_slice(&pool.buf[at..at + out.len()]);
+        let bytes = pool
+            .buf
+            .get_mut(at..at + out.len())
+            .ok_or_else(|| JsErr::config(code::BAD_OPTION, "the random pool ran short"))?;
+        out.copy_from_slice(bytes);
         // Used bytes are wiped as they are handed out.
-        pool.buf[at..at + out.len()].fill(0);
+        bytes.fill(0);
         pool.at += out.len();
         Ok(())
     })

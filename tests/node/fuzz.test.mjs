@@ -258,6 +258,33 @@ test('crypto.subtle mocks that return plain values, not promises, are awaited li
   await alive(c);
 });
 
+test('a crypto.getRandomValues that calls back into the package does not kill the instance', async () => {
+  const c = new Client(options());
+  const real = crypto.getRandomValues;
+  let reentered = 0;
+  const inner = [];
+  crypto.getRandomValues = function (array) {
+    if (reentered === 0) {
+      reentered++;
+      // Called while the package refills its random pool: a nonce is needed again.
+      inner.push(c.authorization('GET', '/v3/inner', ''));
+    }
+    return real.call(crypto, array);
+  };
+  try {
+    // 48 random bytes per nonce and a pool of 1536: the pool is refilled within 40 calls.
+    const outer = [];
+    for (let i = 0; i < 40; i++) outer.push(await c.authorization('GET', '/v3/outer', ''));
+    assert.equal(reentered, 1, 'the pool was refilled while getRandomValues was replaced');
+    const all = [...outer, ...(await Promise.all(inner))];
+    const nonces = all.map((h) => h.match(/nonce_str="([0-9A-Za-z]{32})"/)[1]);
+    assert.equal(new Set(nonces).size, nonces.length, 'no nonce twice');
+  } finally {
+    crypto.getRandomValues = real;
+  }
+  await alive(c);
+});
+
 test(`fuzz: validation and preEntrustSign (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
   const c = new Client(options());
   reentry = c;
