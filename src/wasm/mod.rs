@@ -503,7 +503,7 @@ fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise
     let subtle = subtle.clone();
     let pkcs8 = merchant.pkcs8_der().to_vec();
     let public = merchant.public_spki_der().to_vec();
-    future_to_promise(async move {
+    promise_of_future(Box::pin(async move {
         let key: web_sys::CryptoKey =
             JsFuture::from(crypto::import_rsa(&subtle, "pkcs8", &pkcs8, "sign")?)
                 .await?
@@ -517,7 +517,7 @@ fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise
             return Err(js_sys::Error::new(KEY_INCONSISTENT).into());
         }
         Ok(key.into())
-    })
+    }))
 }
 
 /// A key the Rust fallback refused (`refused`), or the extra module that failed to load.
@@ -562,6 +562,13 @@ fn api_error(status: u16, body: &[u8]) -> JsErr {
         err = err.with("detail", detail);
     }
     err
+}
+
+/// `future_to_promise` for one boxed future type: one copy of its machinery for every export.
+fn promise_of_future(
+    f: core::pin::Pin<Box<dyn core::future::Future<Output = Result<JsValue, JsValue>>>>,
+) -> Promise {
+    future_to_promise(f)
 }
 
 fn js_result(r: Result<JsValue, JsErr>) -> Result<JsValue, JsValue> {
@@ -643,7 +650,7 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "PreEntrustSignRequest | string")] body: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise_of_future(Box::pin(async move {
             js_result(
                 async {
                     let text = body_text(&body)?;
@@ -667,7 +674,7 @@ impl Client {
                 }
                 .await,
             )
-        })
+        }))
     }
 
     /// The `Authorization` header for a request; `timestamp` and `nonce` are generated when
@@ -725,14 +732,14 @@ impl Client {
         if let Some(p) = inner.authorization_now(&message, timestamp, &nonce) {
             return p;
         }
-        future_to_promise(async move {
+        promise_of_future(Box::pin(async move {
             js_result(
                 inner
                     .authorization(&message, timestamp, &nonce)
                     .await
                     .map(|h| JsValue::from_str(&h)),
             )
-        })
+        }))
     }
 
     /// Verifies and decrypts a notification: `{ headers, body }` with the raw body received.
@@ -745,7 +752,7 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "NotificationInput")] input: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise_of_future(Box::pin(async move {
             js_result(async {
                 let Some(apiv3) = inner.apiv3.clone() else {
                     return Err(JsErr::config(code::BAD_APIV3_KEY, "apiv3Key: is required to decrypt notifications; pass it to new Client()"));
@@ -802,7 +809,7 @@ impl Client {
                     )),
                 }
             }.await)
-        })
+        }))
     }
 }
 
@@ -964,7 +971,7 @@ pub fn qr_code_svg(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number | void")] size: JsValue,
 ) -> Promise {
-    future_to_promise(async move {
+    promise_of_future(Box::pin(async move {
         let text = options::arg_string(&text, "text")?;
         let size = match size.as_f64() {
             None if size.is_undefined() || size.is_null() => 240,
@@ -981,5 +988,5 @@ pub fn qr_code_svg(
             .await
             .map(JsValue::from)
             .map_err(JsErr::into_js)
-    })
+    }))
 }

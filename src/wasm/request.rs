@@ -4,12 +4,11 @@
 
 use js_sys::{Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::{Headers, ResponseInit};
 
 use super::errors::{message_of, JsErr};
 use super::options::{arg_string, entries, get, js_type, pair};
-use super::{body_text, js_result, Client};
+use super::{body_text, js_result, promise_of_future, Client};
 use crate::consts::PRE_ENTRUST_SIGN_PATH;
 use crate::error::code;
 use crate::sign;
@@ -127,7 +126,7 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "RequestOptions | void")] options: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise_of_future(Box::pin(async move {
             js_result(
                 async {
                     let method = arg_string(&method, "method")?;
@@ -201,6 +200,6 @@ impl Client {
                 }
                 .await,
             )
-        })
+        }))
     }
 }
