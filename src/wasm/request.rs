@@ -58,15 +58,18 @@ fn scalar_text(value: &JsValue, bools: bool) -> Option<String> {
 
 /// Fills `{name}` and `$name$` segments from `params`.
 fn fill_params(path: &str, params: &JsValue) -> Result<String, JsErr> {
-    let mut out = Vec::new();
-    for segment in path.split('/') {
+    let mut out = String::new();
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
         let name = segment
             .strip_prefix('{')
             .and_then(|s| s.strip_suffix('}'))
             .or_else(|| segment.strip_prefix('$').and_then(|s| s.strip_suffix('$')))
             .filter(|n| !n.is_empty());
         match name {
-            None => out.push(segment.to_owned()),
+            None => out.push_str(segment),
             Some(name) => {
                 let value = get(params, name).ok_or_else(|| {
                     bad(format!("params.{name}: the path has a '{segment}' segment; give its value in options.params"))
@@ -77,11 +80,11 @@ fn fill_params(path: &str, params: &JsValue) -> Result<String, JsErr> {
                         js_type(&value)
                     ))
                 })?;
-                out.push(String::from(js_sys::encode_uri_component(&text)));
+                out.push_str(&String::from(js_sys::encode_uri_component(&text)));
             }
         }
     }
-    Ok(out.join("/"))
+    Ok(out)
 }
 
 /// `?k=v&...` from a plain object, each part percent-encoded.
@@ -92,7 +95,8 @@ fn query_string(query: &JsValue) -> Result<String, JsErr> {
             js_type(query)
         )));
     };
-    let mut parts = Vec::new();
+    // "?k=v&k=v", or "" when there is nothing to send.
+    let mut out = String::new();
     for entry in entries_of(obj, "query")?.iter() {
         let (key, value) = pair(entry);
         if value.is_undefined() {
@@ -100,17 +104,12 @@ fn query_string(query: &JsValue) -> Result<String, JsErr> {
         }
         let text = scalar_text(&value, true)
             .ok_or_else(|| bad(format!("query.{key}: must be a string, number or boolean")))?;
-        parts.push(format!(
-            "{}={}",
-            js_sys::encode_uri_component(&key),
-            js_sys::encode_uri_component(&text)
-        ));
+        out.push(if out.is_empty() { '?' } else { '&' });
+        out.push_str(&String::from(js_sys::encode_uri_component(&key)));
+        out.push('=');
+        out.push_str(&String::from(js_sys::encode_uri_component(&text)));
     }
-    Ok(if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    })
+    Ok(out)
 }
 
 #[wasm_bindgen]

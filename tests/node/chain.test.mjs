@@ -96,3 +96,26 @@ test('numbers in query and params are written as JavaScript writes them (String(
   assert.equal(u.search, `?f=0.5&n=0&big=${2 ** 53}&t=false`);
   await assert.rejects(c.chain('v3/x/{p}').get({ params: { p: true } }), (err) => err.code === 'BAD_ARGUMENT' && /params\.p: must be a string or number, not boolean/.test(err.message));
 });
+
+test('request(): the URL sent, from params and query, percent-encoded as encodeURIComponent does', async () => {
+  const c = client(emu);
+  const realFetch = globalThis.fetch;
+  const urls = [];
+  globalThis.fetch = async (url) => {
+    urls.push(url);
+    return new Response('{"code":"NOT_FOUND","message":"stub"}', { status: 404 });
+  };
+  try {
+    await rejection(c.request('GET', '/v3/x/{p}/$q$', { params: { p: 'a/b c', q: 5 }, query: { a: '1 2', b: '中', c: true, skipped: undefined, n: 1e21 } }));
+    await rejection(c.request('GET', '/v3/x', { query: {} }));
+    await rejection(c.request('GET', '/v3/x', { query: { only: '' } }));
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  const base = emu.url.replace(/\/$/, '');
+  assert.deepEqual(urls, [
+    `${base}/v3/x/${encodeURIComponent('a/b c')}/5?a=${encodeURIComponent('1 2')}&b=${encodeURIComponent('中')}&c=true&n=${encodeURIComponent(String(1e21))}`,
+    `${base}/v3/x`,
+    `${base}/v3/x?only=`,
+  ]);
+});
