@@ -86,7 +86,7 @@ pub mod code {
 pub struct Issue {
     /// JSON pointer of the field (`/device_info/device_type`; `""` is the body itself).
     pub field: String,
-    /// The rule: `required`, `type`, `enum`, `length`, `charset`, `url`, `null`, `utf8mb4`, `unknown`, `range`.
+    /// The rule: `required`, `type`, `enum`, `length`, `charset`, `url`, `null`, `utf8mb4`, `utf8`, `unknown`, `range`, `json`.
     pub rule: &'static str,
     /// What is wrong and what to do, in plain words.
     pub message: String,

@@ -34,7 +34,7 @@ pub use model::{PreEntrustSignRequest, PreEntrustSignResponse};
 pub use sign::Signer;
 #[cfg(feature = "rust-crypto")]
 pub use sign::{RsaSigner, RsaVerifier};
-pub use validate::{validate, validate_json, validate_request, ValidatedBody};
+pub use validate::{validate, validate_json, validate_request, validate_text, ValidatedBody};
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub use wasm::Client;

@@ -28,6 +28,9 @@ pub mod rule {
     pub const NULL: &str = "null";
     /// A character of 4 UTF-8 bytes (emoji...).
     pub const UTF8MB4: &str = "utf8mb4";
+    /// Not Unicode text: an unpaired UTF-16 surrogate (a JavaScript string cut inside an
+    /// emoji), which `JSON.stringify` writes as an escape such as `\ud83d`.
+    pub const UTF8: &str = "utf8";
     /// A field the endpoint does not know.
     pub const UNKNOWN: &str = "unknown";
     /// A number out of range.
@@ -146,23 +149,83 @@ pub fn validate(body: &Value) -> Vec<Issue> {
     issues
 }
 
-/// Parses and checks JSON text; on success the text itself is what gets signed and sent.
-pub fn validate_json(json: &str) -> Result<ValidatedBody> {
-    // from_slice, as everywhere in the crate: one instance of serde_json's parser.
-    let value: Value = serde_json::from_slice(json.as_bytes()).map_err(|e| {
-        Error::Validation(vec![Issue {
+/// Every broken rule of a JSON text, all of them (empty when it passes); a text that is not
+/// JSON gives one issue on the body itself (`""`, rule `json`).
+pub fn validate_text(json: &str) -> Vec<Issue> {
+    match parse(json).or_else(|e| {
+        // serde_json refuses a whole text for one unpaired surrogate escape; read it again
+        // with each one marked, so that the issue names its field (and the others are found).
+        mark_lone_surrogates(json)
+            .and_then(|marked| parse(&marked).ok())
+            .ok_or(e)
+    }) {
+        Ok(value) => validate(&value),
+        Err(e) => vec![Issue {
             field: String::new(),
             rule: rule::JSON,
             message: format!("the body is not valid JSON ({e})"),
-        }])
-    })?;
-    let issues = validate(&value);
+        }],
+    }
+}
+
+/// `from_slice`, as everywhere in the crate (one instance of serde_json's parser), in one
+/// place for the two reads of [`validate_text`].
+#[inline(never)]
+fn parse(text: &str) -> serde_json::Result<Value> {
+    serde_json::from_slice(text.as_bytes())
+}
+
+/// Parses and checks JSON text; on success the text itself is what gets signed and sent.
+pub fn validate_json(json: &str) -> Result<ValidatedBody> {
+    let issues = validate_text(json);
     if !issues.is_empty() {
         return Err(Error::Validation(issues));
     }
     Ok(ValidatedBody {
         json: json.to_owned(),
     })
+}
+
+/// What an unpaired surrogate escape is read as: U+10FFFF, a noncharacter of 4 UTF-8 bytes,
+/// so that no acceptable body changes meaning (a literal U+10FFFF is refused either way).
+const LONE_SURROGATE: char = '\u{10FFFF}';
+
+/// The JSON text with every `\uXXXX` escape of an unpaired UTF-16 surrogate replaced by the
+/// escape of [`LONE_SURROGATE`]; `None` when there is none. Only escapes are looked at: a
+/// backslash in JSON text always starts one (outside strings the text is invalid anyway).
+fn mark_lone_surrogates(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    // The code unit of a `\uXXXX` escape starting at `at`.
+    let unit = |at: usize| -> Option<u32> {
+        let hex = text.get(at..at + 6)?.strip_prefix("\\u")?;
+        hex.chars()
+            .try_fold(0, |n, c| Some(n * 16 + c.to_digit(16)?))
+    };
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            at += 1;
+            continue;
+        }
+        match unit(at) {
+            Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => at += 12,
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(text.get(copied..at)?);
+                out.push_str("\\udbff\\udfff");
+                at += 6;
+                copied = at;
+            }
+            // Any other escape: the backslash and the character it escapes.
+            _ => at += 2,
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(text.get(copied..)?);
+    Some(out)
 }
 
 /// Checks a typed request (serialised compactly, which is then the text sent).
@@ -251,6 +314,10 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
         }
         Kind::PositiveInt => match value {
             Value::Number(n) => match n.as_u64() {
+                Some(v) if v > MAX_SAFE_INTEGER => push(
+                    rule::RANGE,
+                    format!("{name} must be at most 9007199254740991 (JavaScript's Number.MAX_SAFE_INTEGER): a larger number may not arrive as written"),
+                ),
                 Some(v) if v > 0 => {}
                 Some(_) => push(
                     rule::RANGE,
@@ -287,7 +354,12 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                 );
                 return;
             };
-            if s.chars().any(|c| c.len_utf8() > 3) {
+            if s.contains(LONE_SURROGATE) {
+                push(
+                    rule::UTF8,
+                    format!("{name} is not whole Unicode text: it has an unpaired UTF-16 surrogate (a JavaScript string cut inside an emoji?); remove or repair that character"),
+                );
+            } else if s.chars().any(|c| c.len_utf8() > 3) {
                 push(
                     rule::UTF8MB4,
                     format!("{name} contains a character of 4 UTF-8 bytes (such as an emoji); APIv3 accepts characters of at most 3 bytes"),
@@ -362,6 +434,10 @@ fn length_message(name: &str, chars: usize, min: usize, max: usize) -> String {
     }
 }
 
+/// The largest integer a JavaScript number holds exactly (2^53 - 1): `plan_id` above it may
+/// already have been rounded by the caller's `JSON.stringify`.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 /// `https://host/path` without query or fragment; plain `http://` only to a loopback host
 /// (localhost, 127.0.0.0/8, [::1]) so that local flows and the emulator work.
 pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
@@ -380,16 +456,32 @@ pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
     }
     let authority = rest.split('/').next().unwrap_or_default();
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
+    let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
         match v6.split_once(']') {
-            Some((h, _)) => h,
+            Some((h, "")) => (h, None),
+            Some((h, after)) => match after.strip_prefix(':') {
+                Some(port) => (h, Some(port)),
+                None => return Err("has something after its IPv6 host that is not a port".into()),
+            },
             None => return Err("has an unclosed IPv6 host".into()),
         }
     } else {
-        host_port.split(':').next().unwrap_or_default()
+        match host_port.split_once(':') {
+            Some((h, port)) => (h, Some(port)),
+            None => (host_port, None),
+        }
     };
     if host.is_empty() {
         return Err("has no host".into());
+    }
+    // An empty port ("host:/") means the default one, as in URL parsers.
+    if let Some(port) = port.filter(|p| !p.is_empty()) {
+        let number = port.chars().try_fold(0u32, |n, c| {
+            Some(n * 10 + c.to_digit(10)?).filter(|n| *n <= 65535)
+        });
+        if number.is_none() {
+            return Err("has an invalid port (digits, at most 65535)".into());
+        }
     }
     match scheme.as_str() {
         "https" => Ok(()),

@@ -125,6 +125,12 @@ fn rule_table() {
             Some(json!(-5)),
             "range",
         ),
+        (
+            "/plan_id",
+            Some(json!(9007199254740991u64)),
+            Some(json!(9007199254740992u64)),
+            "range",
+        ),
         ("/plan_id", Some(json!(12535)), Some(json!(12535.5)), "type"),
         ("/plan_id", Some(json!(12535)), Some(json!("12535")), "type"),
         ("/plan_id", Some(json!(12535)), None, "required"),
@@ -210,6 +216,30 @@ fn rule_table() {
             "/contract_notify_url",
             Some(json!("https://a.example/n")),
             Some(json!("https://a.example/n#frag")),
+            "url",
+        ),
+        (
+            "/contract_notify_url",
+            Some(json!("https://a.example:65535/n")),
+            Some(json!("https://a.example:65536/n")),
+            "url",
+        ),
+        (
+            "/contract_notify_url",
+            Some(json!("http://[::1]:8080/n")),
+            Some(json!("http://[::1]x/n")),
+            "url",
+        ),
+        (
+            "/contract_notify_url",
+            Some(json!("https://a.example:/n")),
+            Some(json!("https://a.example:8o/n")),
+            "url",
+        ),
+        (
+            "/contract_notify_url",
+            Some(json!("https://a.example/n")),
+            Some(json!("https://a.example/n ")),
             "url",
         ),
         ("/out_user_code", Some(long(64)), Some(long(65)), "length"),
@@ -496,4 +526,56 @@ fn plan_id_messages() {
         assert_eq!(issue.rule, rule, "{text}");
         assert!(issue.message.contains(says), "{text}: {}", issue.message);
     }
+}
+
+/// An unpaired UTF-16 surrogate (what `JSON.stringify` writes for a JavaScript string cut
+/// inside an emoji, e.g. `"\ud83d"`) is reported on its field, with every other issue, instead
+/// of making the whole body "not JSON". Pairs, escaped backslashes and broken JSON keep their
+/// meaning.
+#[test]
+fn unpaired_surrogates_are_named_by_field() {
+    let text = |appid: &str, plan_id: &str| {
+        serde_json::to_string(&seed())
+            .unwrap()
+            .replace("\"wxd678efh567hg6787\"", appid)
+            .replace("12535", plan_id)
+    };
+    let issues_of = |json: &str| match validate_json(json) {
+        Ok(_) => vec![],
+        Err(e) => e
+            .issues()
+            .iter()
+            .map(|i| (i.field.clone(), i.rule))
+            .collect::<Vec<_>>(),
+    };
+    for lone in [
+        r#""x\ud83d""#,
+        r#""\ude00x""#,
+        r#""\uDBFF\u0041""#,
+        r#""\ud83d\ud83d\ude00""#,
+    ] {
+        assert_eq!(
+            issues_of(&text(lone, "0")),
+            vec![
+                ("/appid".to_owned(), "utf8"),
+                ("/plan_id".to_owned(), "range")
+            ],
+            "{lone}"
+        );
+    }
+    let err = validate_json(&text(r#""x\ud83d""#, "1")).unwrap_err();
+    assert!(err.issues()[0]
+        .message
+        .contains("unpaired UTF-16 surrogate"));
+    // A pair is one 4-byte character; an escaped backslash is not an escape.
+    assert_eq!(
+        issues_of(&text(r#""\ud83d\ude00""#, "1")),
+        vec![("/appid".to_owned(), "utf8mb4")]
+    );
+    assert_eq!(issues_of(&text(r#""\\ud83d""#, "1")), vec![]);
+    // Text that is not JSON for another reason still says so, once.
+    assert_eq!(
+        issues_of(&text(r#""\ud83d""#, "1,")),
+        vec![(String::new(), "json")]
+    );
 }

@@ -22,12 +22,20 @@ function isLoopbackHost(hostname) {
 }
 
 function notifyUrlIssue(v) {
+  // URL parsers drop leading and trailing spaces; the URL sent would still carry them.
+  if (/[\p{White_Space}\p{Cc}]/u.test(v)) return 'must not contain spaces or control characters';
   if (v.includes('?')) return 'must not contain a query string';
+  // A fragment never reaches the server: WeChat Pay would post to the URL without it.
+  if (v.includes('#')) return 'must not have a fragment';
   let u;
   try { u = new URL(v); } catch { return 'is not a valid URL'; }
-  if (!u.hostname) return 'is not a valid URL';
+  // The host as written, not as URL parsing normalises it: "https:///x" has no host there
+  // ("x" is the path), and "127.1" or "2130706433" read as 127.0.0.1 in a parser, while
+  // WeChat Pay gets the string.
+  const written = v.slice(v.indexOf('//') + 2).split('/')[0].replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
+  if (!u.hostname || !written) return 'is not a valid URL (no host)';
   if (/^https:\/\//i.test(v) && u.protocol === 'https:') return null;
-  if (/^http:\/\//i.test(v) && u.protocol === 'http:' && isLoopbackHost(u.hostname)) return null; // emulator extension
+  if (/^http:\/\//i.test(v) && u.protocol === 'http:' && written === u.hostname && isLoopbackHost(u.hostname)) return null; // emulator extension
   return 'must start with https:// (the emulator also accepts http:// to localhost/127.x.x.x/[::1])';
 }
 

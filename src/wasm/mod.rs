@@ -905,14 +905,7 @@ pub fn validate_pre_entrust_sign(
 ) -> JsValue {
     let issues = match body_text(&body) {
         Err(e) => return js_sys::Array::of1(&issue_of(e)).into(),
-        Ok(text) => match serde_json::from_slice::<serde_json::Value>(text.as_bytes()) {
-            Ok(v) => validate::validate(&v),
-            Err(e) => vec![crate::Issue {
-                field: String::new(),
-                rule: validate::rule::JSON,
-                message: format!("the body is not valid JSON ({e})"),
-            }],
-        },
+        Ok(text) => validate::validate_text(&text),
     };
     errors::issues_to_js(&issues).into()
 }

@@ -115,6 +115,7 @@ export type ValidationRule =
   | "url"
   | "null"
   | "utf8mb4"
+  | "utf8"
   | "unknown"
   | "range"
   | "json";

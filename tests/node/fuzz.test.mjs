@@ -9,27 +9,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { pkg } from './helpers.mjs';
+import { pkg, seeded } from './helpers.mjs';
 
 const { Client, WechatPayError, validatePreEntrustSign, notificationReply } = pkg;
 
 const SEED = Number(process.env.FUZZ_SEED || 20261127);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS || 400);
 
-// mulberry32: small, seeded, good enough to pick cases.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(SEED);
-const int = (n) => Math.floor(rand() * n);
-const pick = (xs) => xs[int(xs.length)];
+const { rand, int, pick } = seeded(SEED);
 
 const MCHID = '1900000001';
 const SERIAL = 'F5765756002FDD77';

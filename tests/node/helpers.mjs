@@ -52,3 +52,18 @@ export async function rejection(promise) {
   }
   throw new Error('expected a rejection');
 }
+
+/** A seeded random generator (mulberry32: small, good enough to pick test cases) with its
+ * helpers: `rand()` in [0, 1), `int(n)` in 0..n-1, `pick(array)`. */
+export function seeded(seed) {
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n) => Math.floor(rand() * n);
+  return { rand, int, pick: (xs) => xs[int(xs.length)] };
+}
