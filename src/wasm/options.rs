@@ -1,5 +1,6 @@
 //! Reading the `Client` options object, naming the option in every error and never echoing
-//! key material.
+//! key material; and the catching forms of the JS operations that run user code (getters,
+//! Proxy traps, replaced `fetch`/`crypto.subtle` methods), used by the whole wasm layer.
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
