@@ -316,7 +316,7 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
             Value::Number(n) => match n.as_u64() {
                 Some(v) if v > MAX_SAFE_INTEGER => push(
                     rule::RANGE,
-                    format!("{name} must be at most 9007199254740991 (JavaScript's Number.MAX_SAFE_INTEGER): a larger number may not arrive as written"),
+                    format!("{name} must be at most {MAX_SAFE_INTEGER} (JavaScript's Number.MAX_SAFE_INTEGER): a larger number may not arrive as written"),
                 ),
                 Some(v) if v > 0 => {}
                 Some(_) => push(
