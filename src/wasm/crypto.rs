@@ -49,22 +49,14 @@ pub fn import_rsa(
 ) -> Result<Promise, JsValue> {
     let data = Uint8Array::from(der);
     let usages = Array::of1(&usage.into());
-    promise_of(
-        subtle
-            .import_key_with_object(format, &data, &rsassa(), false, &usages)
-            .map(Into::into),
-    )
+    promise_of(subtle.import_key_with_object(format, &data, &rsassa(), false, &usages))
 }
 
 /// Starts importing a raw AES-GCM key for decryption.
 pub fn import_aes(subtle: &SubtleCrypto, raw: &[u8]) -> Result<Promise, JsValue> {
     let data = Uint8Array::from(raw);
     let usages = Array::of1(&"decrypt".into());
-    promise_of(
-        subtle
-            .import_key_with_str("raw", &data, AES_GCM, false, &usages)
-            .map(Into::into),
-    )
+    promise_of(subtle.import_key_with_str("raw", &data, AES_GCM, false, &usages))
 }
 
 /// Starts signing `message` with an imported private key: a promise of the signature's
@@ -76,11 +68,10 @@ pub fn start_sign(
 ) -> Result<Promise, JsValue> {
     // The algorithm name as a JS string made once: passed as `&str`, it would be decoded
     // into a new JS string on every call. (WebCrypto takes a name where it takes an object.)
-    promise_of(RSASSA_JS.with(|name| {
-        subtle
-            .sign_with_object_and_u8_array(name.unchecked_ref(), key, message)
-            .map(Into::into)
-    }))
+    promise_of(
+        RSASSA_JS
+            .with(|name| subtle.sign_with_object_and_u8_array(name.unchecked_ref(), key, message)),
+    )
 }
 
 thread_local! {
@@ -106,9 +97,7 @@ pub async fn verify(
 ) -> Result<bool, JsValue> {
     let sig = Uint8Array::from(signature);
     let ok = JsFuture::from(promise_of(
-        subtle
-            .verify_with_str_and_u8_array_and_u8_slice(RSASSA, key, &sig, message)
-            .map(Into::into),
+        subtle.verify_with_str_and_u8_array_and_u8_slice(RSASSA, key, &sig, message),
     )?)
     .await?;
     Ok(ok.as_bool().unwrap_or(false))
@@ -131,9 +120,7 @@ pub fn start_aes_gcm_decrypt(
         ("tagLength", &128.into()),
     ]);
     Ok(JsFuture::from(promise_of(
-        subtle
-            .decrypt_with_object_and_u8_array(&params, key, data)
-            .map(Into::into),
+        subtle.decrypt_with_object_and_u8_array(&params, key, data),
     )?))
 }
 

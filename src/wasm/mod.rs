@@ -11,6 +11,7 @@ mod request;
 mod types;
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 
 use js_sys::{Function, JsString, Object, Promise, Reflect, Uint8Array};
@@ -503,7 +504,7 @@ fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise
     let subtle = subtle.clone();
     let pkcs8 = merchant.pkcs8_der().to_vec();
     let public = merchant.public_spki_der().to_vec();
-    promise_of_future(Box::pin(async move {
+    promise_of_future(async move {
         let key: web_sys::CryptoKey =
             JsFuture::from(crypto::import_rsa(&subtle, "pkcs8", &pkcs8, "sign")?)
                 .await?
@@ -517,7 +518,7 @@ fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise
             return Err(js_sys::Error::new(KEY_INCONSISTENT).into());
         }
         Ok(key.into())
-    }))
+    })
 }
 
 /// A key the Rust fallback refused (`refused`), or the extra module that failed to load.
@@ -564,11 +565,11 @@ fn api_error(status: u16, body: &[u8]) -> JsErr {
     err
 }
 
-/// `future_to_promise` for one boxed future type: one copy of its machinery for every export.
-fn promise_of_future(
-    f: core::pin::Pin<Box<dyn core::future::Future<Output = Result<JsValue, JsValue>>>>,
-) -> Promise {
-    future_to_promise(f)
+/// `future_to_promise` of the future boxed as one type: one copy of its machinery serves
+/// every export.
+fn promise_of_future(f: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let boxed: core::pin::Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(f);
+    future_to_promise(boxed)
 }
 
 fn js_result(r: Result<JsValue, JsErr>) -> Result<JsValue, JsValue> {
@@ -650,7 +651,7 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "PreEntrustSignRequest | string")] body: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        promise_of_future(Box::pin(async move {
+        promise_of_future(async move {
             js_result(
                 async {
                     let text = body_text(&body)?;
@@ -674,7 +675,7 @@ impl Client {
                 }
                 .await,
             )
-        }))
+        })
     }
 
     /// The `Authorization` header for a request; `timestamp` and `nonce` are generated when
@@ -732,14 +733,14 @@ impl Client {
         if let Some(p) = inner.authorization_now(&message, timestamp, &nonce) {
             return p;
         }
-        promise_of_future(Box::pin(async move {
+        promise_of_future(async move {
             js_result(
                 inner
                     .authorization(&message, timestamp, &nonce)
                     .await
                     .map(|h| JsValue::from_str(&h)),
             )
-        }))
+        })
     }
 
     /// Verifies and decrypts a notification: `{ headers, body }` with the raw body received.
@@ -752,7 +753,7 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "NotificationInput")] input: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        promise_of_future(Box::pin(async move {
+        promise_of_future(async move {
             js_result(async {
                 let Some(apiv3) = inner.apiv3.clone() else {
                     return Err(JsErr::config(code::BAD_APIV3_KEY, "apiv3Key: is required to decrypt notifications; pass it to new Client()"));
@@ -809,7 +810,7 @@ impl Client {
                     )),
                 }
             }.await)
-        }))
+        })
     }
 }
 
@@ -964,7 +965,7 @@ pub fn qr_code_svg(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number | void")] size: JsValue,
 ) -> Promise {
-    promise_of_future(Box::pin(async move {
+    promise_of_future(async move {
         let text = options::arg_string(&text, "text")?;
         let size = match size.as_f64() {
             None if size.is_undefined() || size.is_null() => 240,
@@ -981,5 +982,5 @@ pub fn qr_code_svg(
             .await
             .map(JsValue::from)
             .map_err(JsErr::into_js)
-    }))
+    })
 }

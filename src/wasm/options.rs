@@ -62,8 +62,10 @@ fn norm(s: &str) -> String {
 // which every promise of the instance hangs. Declared here with `catch`.
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
+    /// `Object.entries(obj)`; `Err` with what the user's code threw. Read each entry with
+    /// [`pair`], or use [`entries_of`].
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
-    fn object_entries(o: &JsValue) -> Result<js_sys::Array, JsValue>;
+    pub fn entries(obj: &JsValue) -> Result<js_sys::Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn array_is_array(v: &JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
@@ -73,13 +75,21 @@ extern "C" {
 /// A promise of what a replaceable function (`fetch`, a `crypto.subtle` method: tests mock
 /// them) returned: a mock may return a plain value, not a promise, and awaiting that
 /// directly would throw through wasm (`then` is not a function). A promise passes as is.
-pub fn promise_of(value: Result<JsValue, JsValue>) -> Result<js_sys::Promise, JsValue> {
-    promise_resolve(&value?)
+pub fn promise_of(value: Result<impl Into<JsValue>, JsValue>) -> Result<js_sys::Promise, JsValue> {
+    promise_resolve(&value?.into())
 }
 
-/// `Object.entries(obj)`; `Err` with what the user's code threw. Read each entry with [`pair`].
-pub fn entries(obj: &JsValue) -> Result<js_sys::Array, JsValue> {
-    object_entries(obj)
+/// [`entries`] of the object the user passed as `name`; a `code` error when reading it throws.
+pub fn entries_of(obj: &JsValue, name: &str, code: &'static str) -> Result<js_sys::Array, JsErr> {
+    entries(obj).map_err(|e| {
+        JsErr::config(
+            code,
+            format!(
+                "{name}: reading the object threw ({})",
+                message_of(&e).unwrap_or_default()
+            ),
+        )
+    })
 }
 
 /// The (key, value) of one entry of [`entries`]: a fresh array made by `Object.entries`, so
@@ -216,16 +226,7 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
     let mut keys = KeyStore::new();
     match get(options, "certs") {
         Some(certs) if certs.is_object() && !is_array(&certs) => {
-            let entries = entries(&certs).map_err(|e| {
-                JsErr::config(
-                    code::BAD_CERT,
-                    format!(
-                        "certs: reading the object threw ({})",
-                        message_of(&e).unwrap_or_default()
-                    ),
-                )
-            })?;
-            for entry in entries.iter() {
+            for entry in entries_of(&certs, "certs", code::BAD_CERT)?.iter() {
                 let (id, pem) = pair(entry);
                 let Some(pem) = pem.as_string() else {
                     return Err(JsErr::config(

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Headers, ResponseInit};
 
 use super::errors::{message_of, JsErr};
-use super::options::{arg_string, entries, get, js_type, pair};
+use super::options::{arg_string, entries_of, get, js_type, pair};
 use super::{body_text, js_result, promise_of_future, Client};
 use crate::consts::PRE_ENTRUST_SIGN_PATH;
 use crate::error::code;
@@ -24,16 +24,6 @@ const RESERVED: &[&str] = &[
 
 fn bad(message: impl Into<String>) -> JsErr {
     JsErr::config(code::BAD_ARGUMENT, message)
-}
-
-/// The (key, value) pairs of the object `name`; an error when reading it throws.
-fn entries_of(obj: &JsValue, name: &str) -> Result<js_sys::Array, JsErr> {
-    entries(obj).map_err(|e| {
-        bad(format!(
-            "{name}: reading the object threw ({})",
-            message_of(&e).unwrap_or_default()
-        ))
-    })
 }
 
 /// A string as is; a number as JavaScript writes it (`String(n)`: `1e+21`, not Rust's
@@ -97,7 +87,7 @@ fn query_string(query: &JsValue) -> Result<String, JsErr> {
     };
     // "?k=v&k=v", or "" when there is nothing to send.
     let mut out = String::new();
-    for entry in entries_of(obj, "query")?.iter() {
+    for entry in entries_of(obj, "query", code::BAD_ARGUMENT)?.iter() {
         let (key, value) = pair(entry);
         if value.is_undefined() {
             continue;
@@ -125,7 +115,7 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "RequestOptions | void")] options: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        promise_of_future(Box::pin(async move {
+        promise_of_future(async move {
             js_result(
                 async {
                     let method = arg_string(&method, "method")?;
@@ -161,7 +151,7 @@ impl Client {
                         let obj = h
                             .dyn_ref::<Object>()
                             .ok_or_else(|| bad("headers: must be an object"))?;
-                        for entry in entries_of(obj, "headers")?.iter() {
+                        for entry in entries_of(obj, "headers", code::BAD_ARGUMENT)?.iter() {
                             let (k, v) = pair(entry);
                             let v = v
                                 .as_string()
@@ -199,6 +189,6 @@ impl Client {
                 }
                 .await,
             )
-        }))
+        })
     }
 }
