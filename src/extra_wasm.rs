@@ -36,18 +36,18 @@ impl RsaVerifyingKey {
     }
 }
 
-/// Loads a PKCS#8 DER private key (the numbers are checked).
+/// Loads a PKCS#1 `RSAPrivateKey` DER private key (the numbers are checked).
 #[wasm_bindgen(js_name = rsaSigner)]
-pub fn rsa_signer(pkcs8_der: &[u8]) -> Result<RsaSigningKey, JsError> {
-    RsaSigner::from_pkcs8_der(pkcs8_der)
+pub fn rsa_signer(pkcs1_der: &[u8]) -> Result<RsaSigningKey, JsError> {
+    RsaSigner::from_pkcs1_der(pkcs1_der)
         .map(RsaSigningKey)
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// Loads an SPKI DER public key.
+/// Loads a PKCS#1 `RSAPublicKey` DER public key.
 #[wasm_bindgen(js_name = rsaVerifier)]
-pub fn rsa_verifier(spki_der: &[u8]) -> Result<RsaVerifyingKey, JsError> {
-    RsaVerifier::from_spki_der(spki_der)
+pub fn rsa_verifier(pkcs1_der: &[u8]) -> Result<RsaVerifyingKey, JsError> {
+    RsaVerifier::from_pkcs1_der(pkcs1_der)
         .map(RsaVerifyingKey)
         .ok_or_else(|| JsError::new("not an RSA public key"))
 }

@@ -5,9 +5,9 @@
 
 use base64ct::{Base64, Encoding};
 #[cfg(feature = "rust-crypto")]
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
 #[cfg(feature = "rust-crypto")]
-use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 #[cfg(feature = "rust-crypto")]
 use rsa::signature::{SignatureEncoding as _, Signer as _, Verifier as _};
 #[cfg(feature = "rust-crypto")]
@@ -180,12 +180,12 @@ impl core::fmt::Debug for RsaSigner {
 impl RsaSigner {
     /// From a loaded merchant key; fails when the key's numbers are inconsistent.
     pub fn new(key: &MerchantKey) -> Result<Self> {
-        Self::from_pkcs8_der(key.pkcs8_der())
+        Self::from_pkcs1_der(key.pkcs1_der())
     }
 
-    /// From PKCS#8 DER.
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
-        let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(|_| {
+    /// From PKCS#1 `RSAPrivateKey` DER ([`MerchantKey::pkcs1_der`]).
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
+        let key = rsa::PrivateKey::from_pkcs1_der(der).map_err(|_| {
             Error::config(
                 code::BAD_PRIVATE_KEY,
                 "privateKey: the rsa crate rejects this RSA private key",
@@ -224,9 +224,10 @@ pub struct RsaVerifier {
 
 #[cfg(feature = "rust-crypto")]
 impl RsaVerifier {
-    /// From SPKI DER; `None` when it is not an RSA public key.
-    pub fn from_spki_der(der: &[u8]) -> Option<Self> {
-        let key = rsa::PublicKey::from_public_key_der(der).ok()?;
+    /// From PKCS#1 `RSAPublicKey` DER ([`VerifyKey::pkcs1_der`]); `None` when it does not
+    /// load.
+    pub fn from_pkcs1_der(der: &[u8]) -> Option<Self> {
+        let key = rsa::PublicKey::from_pkcs1_der(der).ok()?;
         Some(Self {
             key: VerifyingKey::<Sha256>::new(key),
         })
@@ -244,5 +245,5 @@ impl RsaVerifier {
 /// Verifies a raw SHA256withRSA PKCS#1 v1.5 signature with the `rsa` crate.
 #[cfg(feature = "rust-crypto")]
 pub fn rsa_verify(key: &VerifyKey, message: &[u8], signature: &[u8]) -> bool {
-    RsaVerifier::from_spki_der(key.spki_der()).is_some_and(|v| v.verify(message, signature))
+    RsaVerifier::from_pkcs1_der(key.pkcs1_der()).is_some_and(|v| v.verify(message, signature))
 }

@@ -28,8 +28,9 @@ fn known_answer_vector_pkcs1() {
     let key = MerchantKey::from_pem(&common::fixture("merchant_pkcs1.pem")).unwrap();
     let sig = sign::sign_base64(&RsaSigner::new(&key).unwrap(), b"source").unwrap();
     assert_eq!(sig, v["expected_signature"].as_str().unwrap());
-    // And its PKCS#8 re-encoding (what WebCrypto imports) equals the PKCS#8 original's.
-    assert_eq!(key.pkcs8_der(), merchant().pkcs8_der());
+    // And what WebCrypto and the rsa crate are given equals what the PKCS#8 original gives.
+    assert_eq!(key.pkcs1_der(), merchant().pkcs1_der());
+    assert_eq!(key.jwk(), merchant().jwk());
 }
 
 #[test]
@@ -297,19 +298,23 @@ fn pem_der(pem: &str) -> Vec<u8> {
     Base64::decode_vec(body.trim()).unwrap()
 }
 
-/// Guards: what WebCrypto imports. The crate re-encodes keys without the rsa crate (PKCS#1 to
-/// PKCS#8, a private key's public half to SPKI, a certificate's key): byte for byte what
-/// openssl and node:crypto made for the same key.
+/// Guards: what WebCrypto imports and the rsa crate loads. The crate reads keys without the
+/// rsa crate (PKCS#8 and PKCS#1 private keys, SPKI and PKCS#1 public keys, a certificate's
+/// key); its JWKs equal node:crypto's export of the same key member for member, and its
+/// PKCS#1 DER equals what openssl wrote for it.
 #[test]
-fn key_encodings_match_openssl() {
+fn key_forms_match_node_and_openssl() {
     let v = common::vector();
-    let pkcs8 = pem_der(v["private_key_pkcs8_pem"].as_str().unwrap());
-    let spki = pem_der(v["public_key_spki_pem"].as_str().unwrap());
+    let jwks = common::json("keys_jwk.json");
+    let jwk_of = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+    let pkcs1_private = pem_der(&common::fixture("merchant_pkcs1.pem"));
+    let pkcs1_public = pem_der(&common::fixture("public_pkcs1.pem"));
     let from_pkcs8 = merchant();
     let from_pkcs1 = MerchantKey::from_pem(&common::fixture("merchant_pkcs1.pem")).unwrap();
     for key in [&from_pkcs8, &from_pkcs1] {
-        assert_eq!(key.pkcs8_der(), pkcs8.as_slice());
-        assert_eq!(key.public_spki_der(), spki.as_slice());
+        assert_eq!(jwk_of(key.jwk()), jwks["private"]);
+        assert_eq!(jwk_of(key.public_jwk()), jwks["public"]);
+        assert_eq!(key.pkcs1_der(), pkcs1_private.as_slice());
         assert_eq!(key.bits(), 2048);
     }
     let now = 1_900_000_000;
@@ -319,7 +324,7 @@ fn key_encodings_match_openssl() {
         now,
     )
     .unwrap();
-    let pkcs1_public =
+    let pkcs1_public_key =
         VerifyKey::from_pem("PUB_KEY_ID_1", &common::fixture("public_pkcs1.pem"), now).unwrap();
     let spki_public = VerifyKey::from_pem(
         "PUB_KEY_ID_2",
@@ -327,9 +332,121 @@ fn key_encodings_match_openssl() {
         now,
     )
     .unwrap();
-    for key in [&cert, &pkcs1_public, &spki_public] {
-        assert_eq!(key.spki_der(), spki.as_slice(), "{key:?}");
+    for key in [&cert, &pkcs1_public_key, &spki_public] {
+        assert_eq!(jwk_of(key.jwk()), jwks["public"], "{key:?}");
+        assert_eq!(key.pkcs1_der(), pkcs1_public.as_slice(), "{key:?}");
         assert_eq!(key.bits(), 2048);
+    }
+}
+
+/// Guards the DER reading of `keys::asn1`, with files made by openssl (README beside them):
+/// keys that are not two-prime rsaEncryption keys are refused at load, a certificate's
+/// GeneralizedTime is read to the second, and no cut or flipped byte of any accepted file
+/// panics.
+#[test]
+fn key_structures_other_than_rsa_are_refused_and_damage_never_panics() {
+    for (file, hint) in [
+        ("ec_private.pem", "does not parse as an RSA private key"),
+        (
+            "rsa_pss_private.pem",
+            "does not parse as an RSA private key",
+        ),
+        ("rsa_3prime.pem", "does not parse as an RSA private key"),
+    ] {
+        let err = MerchantKey::from_pem(&common::fixture(file)).unwrap_err();
+        assert_eq!(err.code(), "BAD_PRIVATE_KEY", "{file}");
+        assert!(err.to_string().contains(hint), "{file}: {err}");
+    }
+    let err =
+        VerifyKey::from_pem("PUB_KEY_ID_1", &common::fixture("ec_public.pem"), 0).unwrap_err();
+    assert_eq!(err.code(), "BAD_CERT");
+    assert!(err.to_string().contains("RSA SPKI"), "{err}");
+
+    // notBefore is a UTCTime (2026-11-27 06:00:20), notAfter a GeneralizedTime (2052-11-30
+    // 06:00:20): the unix seconds are `date -d` of what `openssl x509 -dates` prints.
+    let cert = common::fixture("cert_2052.pem");
+    assert!(VerifyKey::from_pem("0A0B0C", &cert, 2_616_559_220).is_ok());
+    let err = VerifyKey::from_pem("0A0B0C", &cert, 2_616_559_221).unwrap_err();
+    assert_eq!(err.code(), "CERT_EXPIRED");
+    assert!(
+        err.to_string()
+            .contains("2052-11-30T06:00:20Z (unix 2616559220)"),
+        "{err}"
+    );
+    let err = VerifyKey::from_pem("0A0B0C", &cert, 1_795_759_219).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not valid before 2026-11-27T06:00:20Z"),
+        "{err}"
+    );
+    assert!(VerifyKey::from_pem("0A0B0C", &cert, 1_795_759_220).is_ok());
+
+    // Every prefix, and every byte flipped, of each accepted structure: an error or a key,
+    // never a panic; a prefix is never accepted, nor is anything after the structure.
+    let pem_of = |label: &str, der: &[u8]| {
+        format!(
+            "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+            Base64::encode_string(der)
+        )
+    };
+    let v = common::vector();
+    let cases = [
+        (
+            "PRIVATE KEY",
+            pem_der(v["private_key_pkcs8_pem"].as_str().unwrap()),
+        ),
+        (
+            "RSA PRIVATE KEY",
+            pem_der(&common::fixture("merchant_pkcs1.pem")),
+        ),
+        (
+            "PUBLIC KEY",
+            pem_der(v["public_key_spki_pem"].as_str().unwrap()),
+        ),
+        (
+            "RSA PUBLIC KEY",
+            pem_der(&common::fixture("public_pkcs1.pem")),
+        ),
+        (
+            "CERTIFICATE",
+            pem_der(&common::fixture("platform_cert.pem")),
+        ),
+    ];
+    let load = |label: &str, der: &[u8]| {
+        let pem = pem_of(label, der);
+        if label.ends_with("PRIVATE KEY") {
+            MerchantKey::from_pem(&pem).is_ok()
+        } else {
+            VerifyKey::from_pem("5157F09EFDC096DE15EBE81A47057A72", &pem, 1_900_000_000).is_ok()
+        }
+    };
+    let cert = &cases[4].1;
+    let err =
+        VerifyKey::from_pem("0A", &pem_of("CERTIFICATE", &cert[..cert.len() - 9]), 0).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the X.509 certificate does not parse (the data ends too early)"),
+        "{err}"
+    );
+    for (label, der) in &cases {
+        assert!(load(label, der), "{label} loads whole");
+        for cut in 1..der.len() {
+            assert!(
+                !load(label, &der[..cut]),
+                "{label} cut at {cut} was accepted"
+            );
+        }
+        let mut longer = der.clone();
+        longer.push(0);
+        assert!(
+            !load(label, &longer),
+            "{label} with a byte after it was accepted"
+        );
+        for at in 0..der.len() {
+            let mut flipped = der.clone();
+            flipped[at] ^= 0x81;
+            load(label, &flipped);
+        }
     }
 }
 

@@ -1,29 +1,29 @@
 //! Key material: the merchant's signing key and WeChat Pay's verification keys by id.
 //!
 //! `Debug` of every type here is redacted; errors name the option, never the key.
+//!
+//! Keys are read once (PEM, then the DER structures of [`asn1`]) and kept in two forms: the
+//! PKCS#1 DER that the `rsa` crate loads, and a JWK (RFC 7517/7518) that WebCrypto imports.
 
 use core::fmt;
 
-use base64ct::Encoding as _;
-use pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
-use pkcs8::der::asn1::OctetStringRef;
-use pkcs8::der::{Decode, Encode};
-use pkcs8::PrivateKeyInfoRef;
-use spki::SubjectPublicKeyInfoRef;
-
-pub mod cert;
+use base64ct::{Base64UrlUnpadded, Encoding as _};
 use zeroize::Zeroizing;
+
+pub mod asn1;
 
 use crate::error::{code, Error, Result};
 
 /// Smallest RSA modulus accepted (WeChat Pay keys are 2048-bit).
 pub const MIN_RSA_BITS: usize = 2048;
 
-/// The merchant API private key, read once: its PKCS#8 DER (what WebCrypto imports and the
-/// `rsa` crate loads) and its size. The DER is wiped when the key is dropped.
+/// The merchant API private key, read once: its PKCS#1 DER (what the `rsa` crate loads), its
+/// JWK (what WebCrypto imports), the JWK of its public half, and its size. The DER and the
+/// JWK are wiped when the key is dropped.
 pub struct MerchantKey {
-    pkcs8_der: Zeroizing<Vec<u8>>,
-    public_spki_der: Vec<u8>,
+    pkcs1_der: Zeroizing<Vec<u8>>,
+    jwk: Zeroizing<String>,
+    public_jwk: String,
     bits: usize,
 }
 
@@ -56,10 +56,11 @@ fn bad_private_key(why: &str) -> Error {
     )
 }
 
-/// A short description of a DER error: where it happened and its broad kind. (der's own
-/// `Display` names every tag and OID it knows, which cost several KB of the main module.)
-fn der_error(e: &der::Error) -> String {
-    let what = match e.kind() {
+/// A short description of a DER error: its broad kind. (der's own `Display` names every tag
+/// and OID it knows, which cost several KB of the main module; its positions are relative
+/// to the element being read, which the message could not name.)
+fn der_error(e: &der::Error) -> &'static str {
+    match e.kind() {
         der::ErrorKind::Incomplete { .. } => "the data ends too early",
         der::ErrorKind::TrailingData { .. } => "extra data after the certificate",
         der::ErrorKind::TagUnexpected { .. } | der::ErrorKind::TagUnknown { .. } => {
@@ -67,10 +68,6 @@ fn der_error(e: &der::Error) -> String {
         }
         der::ErrorKind::DateTime => "a bad date",
         _ => "malformed DER",
-    };
-    match e.position() {
-        Some(at) => format!("{what} at byte {}", u32::from(at)),
-        None => what.to_owned(),
     }
 }
 
@@ -82,25 +79,34 @@ fn bit_len(be: &[u8]) -> usize {
     }
 }
 
-/// Wraps a PKCS#1 `RSAPublicKey` (DER) in a SubjectPublicKeyInfo (what WebCrypto imports).
-fn spki_of_pkcs1_public(pkcs1_der: &[u8]) -> Option<Vec<u8>> {
-    SubjectPublicKeyInfoRef {
-        algorithm: pkcs1::ALGORITHM_ID,
-        subject_public_key: spki::der::asn1::BitStringRef::from_bytes(pkcs1_der).ok()?,
+/// A JWK (RFC 7518 6.3) of an RSA key: `kty` and the members given, each a big-endian
+/// number in unpadded base64url. Built in one allocation of the final size, so that no copy
+/// of a private key's numbers is left behind when it is wiped.
+fn jwk(members: &[(&str, &[u8])]) -> Zeroizing<String> {
+    const KTY: &str = r#"{"kty":"RSA""#;
+    // ,"name":"value" for each member, then }
+    let len = members.iter().fold(KTY.len() + 1, |n, (name, value)| {
+        n + name.len() + Base64UrlUnpadded::encoded_len(value) + 6
+    });
+    let mut out = Zeroizing::new(String::with_capacity(len));
+    out.push_str(KTY);
+    let mut buf = Zeroizing::new(vec![0u8; len]);
+    for (name, value) in members {
+        out.push_str(",\"");
+        out.push_str(name);
+        out.push_str("\":\"");
+        if let Ok(b64) = Base64UrlUnpadded::encode(value, &mut buf) {
+            out.push_str(b64);
+        }
+        out.push('"');
     }
-    .to_der()
-    .ok()
+    out.push('}');
+    out
 }
 
-/// Checks a PKCS#1 `RSAPrivateKey` structure; returns the modulus size in bits and the
-/// public half as SPKI DER.
-fn pkcs1_private(der: &[u8]) -> Option<(usize, Vec<u8>)> {
-    let key = RsaPrivateKeyRef::from_der(der).ok()?;
-    if key.other_prime_infos.is_some() {
-        return None;
-    }
-    let public = spki_of_pkcs1_public(&key.public_key().to_der().ok()?)?;
-    Some((bit_len(key.modulus.as_bytes()), public))
+/// The public JWK of `n` and `e`.
+fn public_jwk(n: &[u8], e: &[u8]) -> String {
+    jwk(&[("n", n), ("e", e)]).to_string()
 }
 
 /// The DER bytes of the `label` block of a normalised PEM (RFC 7468: base64 lines between
@@ -127,30 +133,24 @@ impl MerchantKey {
     /// WebCrypto or the `rsa` crate, which reject an inconsistent key when they load it.
     pub fn from_pem(pem: &str) -> Result<Self> {
         let pem = normalise_pem(pem);
-        let (pkcs8_der, bits, public_spki_der) = if pem.contains("-----BEGIN PRIVATE KEY-----") {
+        let pkcs1_der = if pem.contains("-----BEGIN PRIVATE KEY-----") {
             let der = pem_decode(&pem, "PRIVATE KEY")
                 .ok_or_else(|| bad_private_key("the PKCS#8 PEM does not decode"))?;
-            let (bits, public) = PrivateKeyInfoRef::from_der(&der)
-                .ok()
-                .filter(|info| info.algorithm.oid == pkcs1::ALGORITHM_OID)
-                .and_then(|info| pkcs1_private(info.private_key.as_bytes()))
+            let inner = asn1::pkcs8_rsa(&der)
+                .filter(|inner| asn1::rsa_private_key(inner).is_some())
                 .ok_or_else(|| {
                     bad_private_key("the PKCS#8 PEM does not parse as an RSA private key")
                 })?;
-            (der, bits, public)
+            Zeroizing::new(inner.to_vec())
         } else if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
-            let pkcs1_der = pem_decode(&pem, "RSA PRIVATE KEY")
+            let der = pem_decode(&pem, "RSA PRIVATE KEY")
                 .ok_or_else(|| bad_private_key("the PKCS#1 PEM does not decode"))?;
-            let (bits, public) = pkcs1_private(&pkcs1_der).ok_or_else(|| {
-                bad_private_key("the PKCS#1 PEM does not parse as an RSA private key")
-            })?;
-            // WebCrypto imports PKCS#8 only: wrap the PKCS#1 key in a PrivateKeyInfo.
-            let octets = OctetStringRef::new(&pkcs1_der)
-                .map_err(|_| bad_private_key("the PKCS#1 key is too large"))?;
-            let der = PrivateKeyInfoRef::new(pkcs1::ALGORITHM_ID, octets)
-                .to_der()
-                .map_err(|_| bad_private_key("the key cannot be re-encoded as PKCS#8"))?;
-            (Zeroizing::new(der), bits, public)
+            if asn1::rsa_private_key(&der).is_none() {
+                return Err(bad_private_key(
+                    "the PKCS#1 PEM does not parse as an RSA private key",
+                ));
+            }
+            der
         } else if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             return Err(bad_private_key(
                 "the key is encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)",
@@ -162,22 +162,32 @@ impl MerchantKey {
         } else {
             return Err(bad_private_key("no PEM private key found"));
         };
-        let key = Self {
-            pkcs8_der,
-            public_spki_der,
-            bits,
+        let Some(key) = asn1::rsa_private_key(&pkcs1_der) else {
+            return Err(bad_private_key("the key does not parse"));
         };
+        let bits = bit_len(key.modulus());
         if bits < MIN_RSA_BITS {
             return Err(bad_private_key(&format!(
                 "the RSA key has {bits} bits; WeChat Pay merchant keys have {MIN_RSA_BITS}"
             )));
         }
-        Ok(key)
+        let [n, e, ..] = key.numbers;
+        Ok(Self {
+            jwk: jwk(&key.numbers),
+            public_jwk: public_jwk(n.1, e.1),
+            pkcs1_der,
+            bits,
+        })
     }
 
-    /// PKCS#8 DER (for WebCrypto `importKey('pkcs8', ...)`), whatever the input format was.
-    pub fn pkcs8_der(&self) -> &[u8] {
-        &self.pkcs8_der
+    /// PKCS#1 `RSAPrivateKey` DER (for the `rsa` crate), whatever the input format was.
+    pub fn pkcs1_der(&self) -> &[u8] {
+        &self.pkcs1_der
+    }
+
+    /// The key as a JWK (for WebCrypto `importKey('jwk', ...)`): secret, like the PEM.
+    pub fn jwk(&self) -> &str {
+        &self.jwk
     }
 
     /// Modulus size in bits.
@@ -185,10 +195,10 @@ impl MerchantKey {
         self.bits
     }
 
-    /// The public half (n, e) as SPKI DER: checks that the key's numbers agree, by verifying
+    /// The public half (n, e) as a JWK: checks that the key's numbers agree, by verifying
     /// a signature made with the private half.
-    pub fn public_spki_der(&self) -> &[u8] {
-        &self.public_spki_der
+    pub fn public_jwk(&self) -> &str {
+        &self.public_jwk
     }
 }
 
@@ -201,12 +211,14 @@ pub enum KeySource {
     Certificate,
 }
 
-/// One WeChat Pay verification key: an RSA public key as SPKI DER.
+/// One WeChat Pay verification key: an RSA public key, as PKCS#1 `RSAPublicKey` DER and as
+/// a JWK.
 #[derive(Clone)]
 pub struct VerifyKey {
     id: String,
     source: KeySource,
-    spki_der: Vec<u8>,
+    pkcs1_der: Vec<u8>,
+    jwk: String,
     bits: usize,
 }
 
@@ -220,16 +232,6 @@ impl fmt::Debug for VerifyKey {
     }
 }
 
-/// Checks an SPKI structure holding an RSA public key; returns the modulus size in bits.
-fn rsa_spki_bits(der: &[u8]) -> Option<usize> {
-    let spki = SubjectPublicKeyInfoRef::from_der(der).ok()?;
-    if spki.algorithm.oid != pkcs1::ALGORITHM_OID {
-        return None;
-    }
-    let key = RsaPublicKeyRef::from_der(spki.subject_public_key.as_bytes()?).ok()?;
-    Some(bit_len(key.modulus.as_bytes()))
-}
-
 impl VerifyKey {
     /// Key id (the `Wechatpay-Serial` value that selects it).
     pub fn id(&self) -> &str {
@@ -239,9 +241,13 @@ impl VerifyKey {
     pub fn source(&self) -> KeySource {
         self.source
     }
-    /// SPKI DER (for WebCrypto `importKey('spki', ...)` and the `rsa` crate).
-    pub fn spki_der(&self) -> &[u8] {
-        &self.spki_der
+    /// PKCS#1 `RSAPublicKey` DER (for the `rsa` crate).
+    pub fn pkcs1_der(&self) -> &[u8] {
+        &self.pkcs1_der
+    }
+    /// The key as a JWK (for WebCrypto `importKey('jwk', ...)`).
+    pub fn jwk(&self) -> &str {
+        &self.jwk
     }
     /// Modulus size in bits.
     pub fn bits(&self) -> usize {
@@ -257,61 +263,54 @@ impl VerifyKey {
             return Err(Error::config(code::BAD_CERT, "certs: a key id is empty"));
         }
         let pem = normalise_pem(pem);
-        let (source, spki_der) = if pem.contains("-----BEGIN CERTIFICATE-----") {
+        let (source, der) = if pem.contains("-----BEGIN CERTIFICATE-----") {
             let der = pem_decode(&pem, "CERTIFICATE")
                 .ok_or_else(|| bad("the certificate PEM does not decode".into()))?;
-            let cert = cert::Certificate::from_der(&der).map_err(|e| {
+            let cert = asn1::certificate(&der).map_err(|e| {
                 bad(format!(
                     "the X.509 certificate does not parse ({})",
                     der_error(&e)
                 ))
             })?;
-            let tbs = &cert.tbs;
-            let serial = hex_upper(tbs.serial_number.as_bytes());
+            let serial = hex_upper(cert.serial);
             if trim_hex(&serial) != trim_hex(&id.to_ascii_uppercase()) {
                 return Err(Error::config(
                     code::CERT_SERIAL_MISMATCH,
                     format!("certs[\"{id}\"]: the certificate's serial is {serial}, not the id it is configured under; use the serial as its id"),
                 ));
             }
-            let validity = &tbs.validity;
-            let not_after = validity.not_after.unix_secs();
-            let not_before = validity.not_before.unix_secs();
+            let unix = |t: &der::DateTime| t.unix_duration().as_secs() as i64;
+            let not_after = unix(&cert.not_after);
             if now_secs > not_after {
                 return Err(Error::config(
                     code::CERT_EXPIRED,
-                    format!("certs[\"{id}\"]: the platform certificate expired at {} (unix {not_after}); download the current one, or switch to the WeChat Pay public key", validity.not_after.date_time()),
+                    format!("certs[\"{id}\"]: the platform certificate expired at {} (unix {not_after}); download the current one, or switch to the WeChat Pay public key", cert.not_after),
                 ));
             }
-            if now_secs < not_before {
+            if now_secs < unix(&cert.not_before) {
                 return Err(Error::config(
                     code::CERT_EXPIRED,
                     format!(
                         "certs[\"{id}\"]: the platform certificate is not valid before {}",
-                        validity.not_before.date_time()
+                        cert.not_before
                     ),
                 ));
             }
-            let der = tbs.subject_public_key_info.to_der().map_err(|e| {
-                bad(format!(
-                    "the certificate's public key does not encode ({})",
-                    der_error(&e)
-                ))
-            })?;
-            (KeySource::Certificate, der)
+            let key = cert
+                .rsa_public_key
+                .ok_or_else(|| bad("the certificate does not hold an RSA public key".into()))?;
+            (KeySource::Certificate, key.to_vec())
         } else if pem.contains("-----BEGIN PUBLIC KEY-----") {
             let der = pem_decode(&pem, "PUBLIC KEY")
                 .ok_or_else(|| bad("the public key PEM does not decode".into()))?;
-            (KeySource::PublicKey, der.to_vec())
+            let key = asn1::spki_rsa_der(&der).ok_or_else(|| {
+                bad("the public key PEM does not parse as an RSA SPKI key".into())
+            })?;
+            (KeySource::PublicKey, key.to_vec())
         } else if pem.contains("-----BEGIN RSA PUBLIC KEY-----") {
-            let pkcs1_der = pem_decode(&pem, "RSA PUBLIC KEY")
+            let der = pem_decode(&pem, "RSA PUBLIC KEY")
                 .ok_or_else(|| bad("the PKCS#1 public key PEM does not decode".into()))?;
-            RsaPublicKeyRef::from_der(&pkcs1_der)
-                .map_err(|_| bad("the PKCS#1 public key PEM does not parse".into()))?;
-            // WebCrypto imports SPKI only: wrap the PKCS#1 key in a SubjectPublicKeyInfo.
-            let der = spki_of_pkcs1_public(&pkcs1_der)
-                .ok_or_else(|| bad("the public key cannot be encoded as SPKI".into()))?;
-            (KeySource::PublicKey, der)
+            (KeySource::PublicKey, der.to_vec())
         } else if pem.contains("PRIVATE KEY-----") {
             return Err(bad(
                 "this is a private key; certs takes WeChat Pay's public key (pub_key.pem) or platform certificate".into(),
@@ -321,11 +320,14 @@ impl VerifyKey {
                 "expected a public key PEM (BEGIN PUBLIC KEY) or a certificate PEM (BEGIN CERTIFICATE)".into(),
             ));
         };
-        let what = match source {
-            KeySource::Certificate => "the certificate does not hold an RSA public key",
-            KeySource::PublicKey => "the public key PEM does not parse as an RSA SPKI key",
-        };
-        let bits = rsa_spki_bits(&spki_der).ok_or_else(|| bad(what.into()))?;
+        let key = asn1::rsa_public_key(&der).ok_or_else(|| {
+            bad(match source {
+                KeySource::Certificate => "the certificate's RSA public key does not parse",
+                KeySource::PublicKey => "the RSA public key does not parse",
+            }
+            .into())
+        })?;
+        let bits = bit_len(key.modulus);
         if bits < MIN_RSA_BITS {
             return Err(bad(format!(
                 "the RSA key has {bits} bits; WeChat Pay keys have {MIN_RSA_BITS}"
@@ -334,7 +336,8 @@ impl VerifyKey {
         Ok(Self {
             id: id.to_owned(),
             source,
-            spki_der,
+            jwk: public_jwk(key.modulus, key.exponent),
+            pkcs1_der: der,
             bits,
         })
     }

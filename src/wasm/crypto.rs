@@ -40,16 +40,11 @@ fn rsassa() -> Object {
     object(&[("name", &RSASSA.into()), ("hash", &"SHA-256".into())])
 }
 
-/// Starts importing an RSA key (`format` `pkcs8` or `spki`) for `usage`.
-pub fn import_rsa(
-    subtle: &SubtleCrypto,
-    format: &str,
-    der: &[u8],
-    usage: &str,
-) -> Result<Promise, JsValue> {
-    let data = Uint8Array::from(der);
+/// Starts importing an RSA key, given as the text of a JWK ([`crate::keys`]), for `usage`.
+pub fn import_rsa(subtle: &SubtleCrypto, jwk: &str, usage: &str) -> Result<Promise, JsValue> {
+    let jwk: js_sys::Object = js_sys::JSON::parse(jwk)?.dyn_into()?;
     let usages = Array::of1(&usage.into());
-    promise_of(subtle.import_key_with_object(format, &data, &rsassa(), false, &usages))
+    promise_of(subtle.import_key_with_object("jwk", &jwk, &rsassa(), false, &usages))
 }
 
 /// Starts importing a raw AES-GCM key for decryption.

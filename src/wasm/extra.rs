@@ -36,9 +36,9 @@ mod module {
         #[derive(Clone)]
         pub type Module;
         #[wasm_bindgen(method, catch, js_name = rsaSigner)]
-        pub fn rsa_signer(this: &Module, pkcs8_der: &[u8]) -> Result<Handle, JsValue>;
+        pub fn rsa_signer(this: &Module, pkcs1_der: &[u8]) -> Result<Handle, JsValue>;
         #[wasm_bindgen(method, catch, js_name = rsaVerifier)]
-        pub fn rsa_verifier(this: &Module, spki_der: &[u8]) -> Result<Handle, JsValue>;
+        pub fn rsa_verifier(this: &Module, pkcs1_der: &[u8]) -> Result<Handle, JsValue>;
         #[wasm_bindgen(method, js_name = aesGcmDecrypt)]
         pub fn aes_gcm_decrypt(
             this: &Module,
@@ -108,9 +108,9 @@ mod rust_crypto {
     pub struct RustVerifier(RsaVerifier);
 
     impl RustSigner {
-        /// Loads a PKCS#8 DER key (its numbers are checked).
-        pub async fn load(pkcs8_der: &[u8]) -> Result<Self, LoadError> {
-            RsaSigner::from_pkcs8_der(pkcs8_der)
+        /// Loads a PKCS#1 `RSAPrivateKey` DER key (its numbers are checked).
+        pub async fn load(pkcs1_der: &[u8]) -> Result<Self, LoadError> {
+            RsaSigner::from_pkcs1_der(pkcs1_der)
                 .map(Self)
                 .map_err(|_| LoadError::Refused)
         }
@@ -123,9 +123,9 @@ mod rust_crypto {
     }
 
     impl RustVerifier {
-        /// Loads an SPKI DER key.
-        pub async fn load(spki_der: &[u8]) -> Result<Self, LoadError> {
-            RsaVerifier::from_spki_der(spki_der)
+        /// Loads a PKCS#1 `RSAPublicKey` DER key.
+        pub async fn load(pkcs1_der: &[u8]) -> Result<Self, LoadError> {
+            RsaVerifier::from_pkcs1_der(pkcs1_der)
                 .map(Self)
                 .ok_or(LoadError::Refused)
         }
@@ -166,10 +166,10 @@ mod rust_crypto {
     pub struct RustVerifier(Handle);
 
     impl RustSigner {
-        /// Loads a PKCS#8 DER key (its numbers are checked).
-        pub async fn load(pkcs8_der: &[u8]) -> Result<Self, LoadError> {
+        /// Loads a PKCS#1 `RSAPrivateKey` DER key (its numbers are checked).
+        pub async fn load(pkcs1_der: &[u8]) -> Result<Self, LoadError> {
             let m = get().await?;
-            m.rsa_signer(pkcs8_der)
+            m.rsa_signer(pkcs1_der)
                 .map(Self)
                 .map_err(|_| LoadError::Refused)
         }
@@ -180,10 +180,10 @@ mod rust_crypto {
     }
 
     impl RustVerifier {
-        /// Loads an SPKI DER key.
-        pub async fn load(spki_der: &[u8]) -> Result<Self, LoadError> {
+        /// Loads a PKCS#1 `RSAPublicKey` DER key.
+        pub async fn load(pkcs1_der: &[u8]) -> Result<Self, LoadError> {
             let m = get().await?;
-            m.rsa_verifier(spki_der)
+            m.rsa_verifier(pkcs1_der)
                 .map(Self)
                 .map_err(|_| LoadError::Refused)
         }

@@ -29,6 +29,7 @@ use crate::validate::{self, ValidatedBody};
 use crate::verify::{self, SignedHeaders};
 use errors::{json_text_to_js, message_of, JsErr};
 use options::{get, js_type, CryptoMode};
+use zeroize::Zeroizing;
 
 /// Package version, sent in the User-Agent.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -243,7 +244,7 @@ impl Inner {
             Some(s) => s,
             None => {
                 let s = Rc::new(
-                    crypto::RustSigner::load(self.merchant.pkcs8_der())
+                    crypto::RustSigner::load(self.merchant.pkcs1_der())
                         .await
                         .map_err(|e| key_or_unavailable(e, inconsistent_key))?,
                 );
@@ -263,7 +264,7 @@ impl Inner {
     async fn rust_verify(
         &self,
         id: &str,
-        spki_der: &[u8],
+        pkcs1_der: &[u8],
         message: &[u8],
         signature: &[u8],
     ) -> Result<bool, JsErr> {
@@ -276,7 +277,7 @@ impl Inner {
         let verifier = match cached {
             Some(v) => v,
             None => {
-                let v = Rc::new(crypto::RustVerifier::load(spki_der).await.map_err(|e| {
+                let v = Rc::new(crypto::RustVerifier::load(pkcs1_der).await.map_err(|e| {
                     key_or_unavailable(e, || {
                         JsErr::config(
                             code::BAD_CERT,
@@ -335,7 +336,7 @@ impl Inner {
         let ok = match (&self.subtle, cache) {
             (Some(subtle), Some(cache)) => {
                 let key = cache
-                    .get(&|| crypto::import_rsa(subtle, "spki", pending.key.spki_der(), "verify"))
+                    .get(&|| crypto::import_rsa(subtle, pending.key.jwk(), "verify"))
                     .await
                     .map_err(|_| {
                         JsErr::config(
@@ -350,7 +351,7 @@ impl Inner {
             _ => {
                 self.rust_verify(
                     &id,
-                    pending.key.spki_der(),
+                    pending.key.pkcs1_der(),
                     &pending.message,
                     &pending.signature,
                 )
@@ -502,15 +503,14 @@ const KEY_INCONSISTENT: &str = "KEY_INCONSISTENT";
 /// check fails).
 fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise {
     let subtle = subtle.clone();
-    let pkcs8 = merchant.pkcs8_der().to_vec();
-    let public = merchant.public_spki_der().to_vec();
+    let jwk = Zeroizing::new(merchant.jwk().to_owned());
+    let public = merchant.public_jwk().to_owned();
     promise_of_future(async move {
-        let key: web_sys::CryptoKey =
-            JsFuture::from(crypto::import_rsa(&subtle, "pkcs8", &pkcs8, "sign")?)
-                .await?
-                .dyn_into()?;
+        let key: web_sys::CryptoKey = JsFuture::from(crypto::import_rsa(&subtle, &jwk, "sign")?)
+            .await?
+            .dyn_into()?;
         let public: web_sys::CryptoKey =
-            JsFuture::from(crypto::import_rsa(&subtle, "spki", &public, "verify")?)
+            JsFuture::from(crypto::import_rsa(&subtle, &public, "verify")?)
                 .await?
                 .dyn_into()?;
         let sig = crypto::sign_with_key(&subtle, &key, KEY_CHECK_MESSAGE).await?;
