@@ -450,6 +450,47 @@ fn key_structures_other_than_rsa_are_refused_and_damage_never_panics() {
     }
 }
 
+/// A DER element: `tag`, then the length (short or long form), then `content`.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match content.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n if n < 0x100 => out.extend([0x81, n as u8]),
+        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// Guards: the optional fields after a PKCS#8 key (RFC 5958: `[0]` attributes, `[1]` public
+/// key) are accepted in order, once each, and nothing else is.
+#[test]
+fn pkcs8_optional_fields_in_order_only() {
+    let der = pem_der(common::vector()["private_key_pkcs8_pem"].as_str().unwrap());
+    let content = &der[4..]; // 30 82 len len: the key is over 255 bytes
+    assert_eq!(tlv(0x30, content), der);
+    let load = |extra: &[u8]| {
+        let der = tlv(0x30, &[content, extra].concat());
+        let pem = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            Base64::encode_string(&der)
+        );
+        MerchantKey::from_pem(&pem).is_ok()
+    };
+    let attributes = tlv(0xA0, &[]);
+    let public_key = tlv(0x81, &[0]);
+    assert!(load(&attributes));
+    assert!(load(&public_key));
+    assert!(load(&[attributes.clone(), public_key.clone()].concat()));
+    assert!(
+        !load(&[public_key, attributes.clone()].concat()),
+        "out of order"
+    );
+    assert!(!load(&[attributes.clone(), attributes].concat()), "twice");
+    assert!(!load(&tlv(0x82, &[])), "[2]");
+    assert!(!load(&tlv(0x04, &[])), "not context-specific");
+}
+
 #[test]
 fn weak_or_damaged_verification_keys_are_refused_at_load() {
     let now = 1_900_000_000;

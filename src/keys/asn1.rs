@@ -112,7 +112,8 @@ pub fn pkcs8_rsa(der: &[u8]) -> Option<&[u8]> {
         return None;
     };
     let version_ok = uint(*version).is_some_and(|v| v.len() == 1 && v[0] <= 1);
-    let optional_ok = optional.len() <= 2 && optional.iter().all(|a| a.tag().is_context_specific());
+    // [0] attributes, [1] publicKey (RFC 5958)
+    let optional_ok = optional_fields(optional, 0, 1).is_ok();
     (version_ok && optional_ok && is_rsa_algorithm(*algorithm) && key.tag() == Tag::OctetString)
         .then(|| key.value())
 }
@@ -153,9 +154,19 @@ fn time(any: AnyRef<'_>) -> der::Result<DateTime> {
     }
 }
 
-/// The error of an element that is not the one expected.
-fn unexpected(any: AnyRef<'_>, expected: Tag) -> der::Error {
-    any.tag().unexpected_error(Some(expected)).into()
+/// Checks the optional trailing fields of a `SEQUENCE`: context-specific tags numbered
+/// `first..=last`, each at most once, in increasing order.
+fn optional_fields(fields: &[AnyRef<'_>], first: u32, last: u32) -> der::Result<()> {
+    let mut next = first;
+    for any in fields {
+        let tag = any.tag();
+        let n = tag.number().value();
+        if !tag.is_context_specific() || n < next || n > last {
+            return Err(tag.unexpected_error(None).into());
+        }
+        next = n + 1;
+    }
+    Ok(())
 }
 
 /// Reads a `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`.
@@ -182,15 +193,8 @@ pub fn certificate(der: &[u8]) -> der::Result<Certificate<'_>> {
     for any in [sig_alg, issuer, subject, spki] {
         any.tag().assert_eq(Tag::Sequence)?;
     }
-    // [1] issuerUniqueID, [2] subjectUniqueID, [3] extensions: optional, in this order.
-    let mut last = 0;
-    for any in extra {
-        let n = any.tag().number().value();
-        if !any.tag().is_context_specific() || n <= last || n > 3 {
-            return Err(unexpected(*any, Tag::Sequence));
-        }
-        last = n;
-    }
+    // [1] issuerUniqueID, [2] subjectUniqueID, [3] extensions
+    optional_fields(extra, 1, 3)?;
     let (not_before, not_after) = match elements(*validity)?.as_slice() {
         [from, to] => (time(*from)?, time(*to)?),
         _ => return Err(der::ErrorKind::Length { tag: Tag::Sequence }.into()),
