@@ -133,24 +133,17 @@ impl MerchantKey {
     /// WebCrypto or the `rsa` crate, which reject an inconsistent key when they load it.
     pub fn from_pem(pem: &str) -> Result<Self> {
         let pem = normalise_pem(pem);
-        let pkcs1_der = if pem.contains("-----BEGIN PRIVATE KEY-----") {
+        // The DER of the RSAPrivateKey, and what to say when it does not parse.
+        let (pkcs1_der, unparsed) = if pem.contains("-----BEGIN PRIVATE KEY-----") {
+            const UNPARSED: &str = "the PKCS#8 PEM does not parse as an RSA private key";
             let der = pem_decode(&pem, "PRIVATE KEY")
                 .ok_or_else(|| bad_private_key("the PKCS#8 PEM does not decode"))?;
-            let inner = asn1::pkcs8_rsa(&der)
-                .filter(|inner| asn1::rsa_private_key(inner).is_some())
-                .ok_or_else(|| {
-                    bad_private_key("the PKCS#8 PEM does not parse as an RSA private key")
-                })?;
-            Zeroizing::new(inner.to_vec())
+            let inner = asn1::pkcs8_rsa(&der).ok_or_else(|| bad_private_key(UNPARSED))?;
+            (Zeroizing::new(inner.to_vec()), UNPARSED)
         } else if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
             let der = pem_decode(&pem, "RSA PRIVATE KEY")
                 .ok_or_else(|| bad_private_key("the PKCS#1 PEM does not decode"))?;
-            if asn1::rsa_private_key(&der).is_none() {
-                return Err(bad_private_key(
-                    "the PKCS#1 PEM does not parse as an RSA private key",
-                ));
-            }
-            der
+            (der, "the PKCS#1 PEM does not parse as an RSA private key")
         } else if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             return Err(bad_private_key(
                 "the key is encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)",
@@ -162,9 +155,7 @@ impl MerchantKey {
         } else {
             return Err(bad_private_key("no PEM private key found"));
         };
-        let Some(key) = asn1::rsa_private_key(&pkcs1_der) else {
-            return Err(bad_private_key("the key does not parse"));
-        };
+        let key = asn1::rsa_private_key(&pkcs1_der).ok_or_else(|| bad_private_key(unparsed))?;
         let bits = bit_len(key.modulus());
         if bits < MIN_RSA_BITS {
             return Err(bad_private_key(&format!(
