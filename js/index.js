@@ -20,10 +20,13 @@ export class WechatPayError extends Error {
 
 const VERBS = ['get', 'post', 'put', 'patch', 'delete'];
 
-// preEntrustSign -> pre-entrust-sign; '{plan_id}' and '$plan_id$' are kept for request().
+// A camelCase segment (lowercase first, each capital followed by a lowercase letter or a
+// digit) becomes kebab-case: preEntrustSign -> pre-entrust-sign, complaintsV2 ->
+// complaints-v2. Any other segment is kept as written: a value such as 'WXdk2020', 'NOPE' or
+// 'out_code', and '{plan_id}' / '$plan_id$', which request() fills from params.
+const CAMEL = /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$/;
 function segment(name) {
-  if (/^[{$]/.test(name)) return name;
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return CAMEL.test(name) ? name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) : name;
 }
 
 function join(base, name) {

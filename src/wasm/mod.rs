@@ -20,7 +20,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{Headers, SubtleCrypto};
 
 use crate::consts::{header, PRE_ENTRUST_SIGN_PATH};
-use crate::error::{code, Error};
+use crate::error::{code, quoted, Error};
 use crate::keys::{KeyStore, MerchantKey};
 use crate::model;
 use crate::notify::{self, Apiv3Key};
@@ -405,15 +405,43 @@ impl Inner {
         ))
     }
 
-    /// Signs and sends; returns the verified answer or the API error.
+    /// `baseURL` + `path_and_query` as `fetch` will send it: parsed by the runtime's URL
+    /// parser, the one `fetch` itself uses, without the fragment (never sent). The request is
+    /// signed over this URL's path and query, so the signed text is the sent text even where
+    /// the parser changes it: `'` in a query becomes `%27`, non-ASCII and `{` `}` are
+    /// percent-encoded, `.` and `..` segments resolve.
+    fn sent_url(&self, path_and_query: &str) -> Result<web_sys::Url, JsErr> {
+        let text = format!("{}{}", self.base_url, path_and_query);
+        let url = web_sys::Url::new(&text).map_err(|_| {
+            JsErr::config(
+                code::BAD_ARGUMENT,
+                format!("path: {} does not make a URL", quoted(path_and_query)),
+            )
+        })?;
+        url.set_hash("");
+        Ok(url)
+    }
+
+    /// Whether `url` (from [`Self::sent_url`]) is `path` under `baseURL`.
+    fn is_api_path(&self, url: &web_sys::Url, path: &str) -> bool {
+        let base = web_sys::Url::new(&self.base_url)
+            .map(|b| b.pathname())
+            .unwrap_or_default();
+        url.pathname()
+            .strip_prefix(base.trim_end_matches('/'))
+            .is_some_and(|rest| rest == path)
+    }
+
+    /// Signs and sends `url` (from [`Self::sent_url`]); returns the verified answer or the
+    /// API error.
     async fn call(
         &self,
         method: &str,
-        path_and_query: &str,
+        url: &web_sys::Url,
         body: Option<&str>,
         extra: Option<&Headers>,
     ) -> Result<fetch::Answer, JsErr> {
-        let url = format!("{}{}", self.base_url, path_and_query);
+        let url = url.href();
         let nonce = random_nonce()?;
         let timestamp = self.now_secs()?;
         let message =
@@ -658,7 +686,12 @@ impl Client {
                     let validated: ValidatedBody =
                         validate::validate_json(&text).map_err(JsErr::from)?;
                     let answer = inner
-                        .call("POST", PRE_ENTRUST_SIGN_PATH, Some(validated.json()), None)
+                        .call(
+                            "POST",
+                            &inner.sent_url(PRE_ENTRUST_SIGN_PATH)?,
+                            Some(validated.json()),
+                            None,
+                        )
                         .await?;
                     let request_id = header(&answer.headers, header::REQUEST_ID);
                     let checked = serde_json::from_slice(&answer.body)

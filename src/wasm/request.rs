@@ -137,12 +137,14 @@ impl Client {
                     if let Some(q) = get(&opts, "query") {
                         url.push_str(&query_string(&q)?);
                     }
-                    let path_only = url.split('?').next().unwrap_or_default().to_owned();
+                    let url = inner.sent_url(&url)?;
                     let body = match get(&opts, "json") {
                         None => None,
                         Some(json) => Some(body_text(&json)?),
                     };
-                    if path_only == PRE_ENTRUST_SIGN_PATH {
+                    // On the URL as it will be sent: `/v3/x/../papay/...` and a fragment
+                    // reach the same endpoint, and are validated as well.
+                    if inner.is_api_path(&url, PRE_ENTRUST_SIGN_PATH) {
                         let text = body.as_deref().unwrap_or("");
                         validate::validate_json(text).map_err(JsErr::from)?;
                     }

@@ -77,6 +77,16 @@ test('methods of the class are not shadowed by the chain', () => {
   assert.equal(String(c.v3.papay.sign), '/v3/papay/sign');
 });
 
+test('camelCase segments become kebab-case; values and other segments are kept as written', () => {
+  const c = client(emu);
+  assert.equal(String(c.v3.merchantService.complaintsV2), '/v3/merchant-service/complaints-v2');
+  assert.equal(String(c.chain('v3/papay/sign/contracts/preEntrustSign')), '/v3/papay/sign/contracts/pre-entrust-sign');
+  const kept = 'v3/papay/sign/contracts/plan-id/12535/out-contract-code/WXdk2020/NOPE/out_code/ABc/{x}/$y$';
+  assert.equal(String(c.chain(kept)), `/${kept}`);
+  assert.equal(String(c[`${kept}`].x1), `/${kept}/x1`);
+  assert.equal(String(c.v3.papay.outContractCode.WXdk2020), '/v3/papay/out-contract-code/WXdk2020');
+});
+
 test('numbers in query and params are written as JavaScript writes them (String(n))', async () => {
   const c = client(emu);
   const urls = [];
@@ -118,4 +128,45 @@ test('request(): the URL sent, from params and query, percent-encoded as encodeU
     `${base}/v3/x`,
     `${base}/v3/x?only=`,
   ]);
+});
+
+test('request(): signed over the URL as fetch sends it, where the URL parser changes the text', async () => {
+  const c = client(emu);
+  const sent = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (url, init) => { sent.push(String(url)); return realFetch(url, init); };
+  try {
+    // encodeURIComponent leaves ' ( ) ! * ~ as they are, and fetch sends ' in a query as %27;
+    // a literal path may hold non-ASCII, { } or `..` segments, which fetch encodes or resolves.
+    // The emulator verifies the signature over the request line it received before it looks
+    // for the contract: a 404 RESOURCE_NOT_EXISTS, not a 401 SIGN_ERROR, shows they agree.
+    for (const [path, opts] of [
+      ['/v3/papay/sign/contracts/plan-id/1/out-contract-code/NOPE', { query: { name: "O'Brien", marks: "(!)*~'" } }],
+      ["/v3/papay/sign/contracts/plan-id/1/out-contract-code/O'B张{x}", {}],
+      ['/v3/papay/x/../sign/./contracts/plan-id/1/out-contract-code/NOPE?q=a\'b#fragment', {}],
+    ]) {
+      const e = await rejection(c.request('GET', path, opts));
+      assert.equal(e.code, 'RESOURCE_NOT_EXISTS', `${path}: ${e.message}`);
+    }
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  const paths = sent.map((u) => { const x = new URL(u); return x.pathname + x.search; });
+  assert.deepEqual(paths, [
+    "/v3/papay/sign/contracts/plan-id/1/out-contract-code/NOPE?name=O%27Brien&marks=(!)*~%27",
+    `/v3/papay/sign/contracts/plan-id/1/out-contract-code/O'B${encodeURIComponent('张')}%7Bx%7D`,
+    '/v3/papay/sign/contracts/plan-id/1/out-contract-code/NOPE?q=a%27b',
+  ]);
+  assert.ok(sent.every((u) => !u.includes('#')), 'no fragment is sent');
+});
+
+test('request(): a pre-entrust-sign path written another way is validated too; nothing is sent', async () => {
+  const c = client(emu);
+  const before = emu.contracts.size;
+  for (const path of ['/v3/papay/sign/contracts/pre-entrust-sign#', '/v3/papay/x/../sign/contracts/./pre-entrust-sign', 'v3/papay/sign/contracts/pre-entrust-sign?x=1']) {
+    const e = await rejection(c.request('POST', path, { json: body(emu, { plan_id: '12535' }) }));
+    assert.equal(e.kind, 'validation', `${path}: ${e.message}`);
+    assert.equal(e.issues[0].field, '/plan_id');
+  }
+  assert.equal(emu.contracts.size, before);
 });
