@@ -205,3 +205,19 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 pub fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
+
+/// Longest value, in characters, that [`quoted_brief`] quotes whole.
+pub const BRIEF_CHARS: usize = 64;
+
+/// [`quoted`], cut to its first [`BRIEF_CHARS`] characters and the count when longer: a
+/// message stays readable (and small) whatever size of value it reports.
+pub fn quoted_brief(s: &str) -> String {
+    match s.char_indices().nth(BRIEF_CHARS) {
+        None => quoted(s),
+        Some((cut, _)) => format!(
+            "{}... ({} characters)",
+            quoted(s.get(..cut).unwrap_or(s)),
+            s.chars().count()
+        ),
+    }
+}

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{quoted, Error, Issue, Result};
+use crate::error::{quoted, quoted_brief, Error, Issue, Result};
 use crate::model::{PreEntrustSignRequest, DAYS_SINCE_FIRST_LOGIN, DEVICE_TYPES, SIGN_SCENES};
 
 /// Rule names, as reported in [`Issue::rule`].
@@ -253,7 +253,7 @@ fn check_object(map: &Map<String, Value>, fields: &[Field], at: &str, issues: &m
             issues.push(Issue {
                 field: path,
                 rule: rule::UNKNOWN,
-                message: format!("\"{key}\" is not a field of this request{hint}"),
+                message: format!("{} is not a field of this request{hint}", quoted_brief(key)),
             });
         }
     }
@@ -401,7 +401,7 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                     if !allowed.contains(&s.as_str()) {
                         let hint = allowed
                             .iter()
-                            .find(|a| a.eq_ignore_ascii_case(s) || edit_distance(a, s) <= 2)
+                            .find(|a| a.eq_ignore_ascii_case(s) || within(a, s, 2))
                             .map(|a| {
                                 format!(
                                     " (did you mean {a}? the vendor's spelling is used verbatim)"
@@ -413,7 +413,7 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                             format!(
                                 "{name} must be one of {}; got {}{hint}",
                                 allowed.join(", "),
-                                quoted(s)
+                                quoted_brief(s)
                             ),
                         );
                     }
@@ -527,17 +527,42 @@ fn normalise(s: &str) -> String {
         .collect()
 }
 
-fn did_you_mean(key: &str, fields: &[Field]) -> Option<&'static str> {
+/// The name among `names` that `key` most likely misspells: the same once case, `_` and `-`
+/// are set aside; a name followed by a unit or a qualifier (`timeoutMs` for `timeout`); or
+/// at most max(2, len/5) edits away (names of 5 characters or more: two edits turn `log`
+/// into `now`). Work is bounded by the names' lengths, however long `key` is.
+pub fn suggest<'a>(key: &str, names: &[&'a str]) -> Option<&'a str> {
     let norm = normalise(key);
-    if let Some(f) = fields.iter().find(|f| normalise(f.name) == norm) {
-        return Some(f.name);
+    if let Some(name) = names.iter().find(|n| normalise(n) == norm) {
+        return Some(name);
     }
-    fields
-        .iter()
-        .map(|f| (edit_distance(&normalise(f.name), &norm), f.name))
-        .filter(|(d, name)| *d <= 2.max(name.len() / 5))
+    let candidates = names.iter().map(|n| (normalise(n), *n));
+    if let Some((_, name)) = candidates
+        .clone()
+        .find(|(n, _)| n.len() >= 5 && norm.starts_with(n.as_str()) && norm.len() <= n.len() + 7)
+    {
+        return Some(name);
+    }
+    candidates
+        .filter(|(n, _)| n.len() >= 5)
+        .filter_map(|(n, name)| {
+            let max = 2.max(n.len() / 5);
+            within(&n, &norm, max).then(|| (edit_distance(&n, &norm), name))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, name)| name)
+}
+
+/// Whether `a` and `b` are at most `max` edits apart. `b` may be any length: past a length
+/// that no `max` edits can reach, it is refused without the quadratic distance.
+fn within(a: &str, b: &str, max: usize) -> bool {
+    // A char is at most 4 bytes: more bytes than this means more chars than a.len() + max.
+    b.len() <= 4 * (a.len() + max) && edit_distance(a, b) <= max
+}
+
+fn did_you_mean(key: &str, fields: &[Field]) -> Option<&'static str> {
+    let names: Vec<&'static str> = fields.iter().map(|f| f.name).collect();
+    suggest(key, &names)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

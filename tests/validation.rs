@@ -396,6 +396,71 @@ fn did_you_mean_for_typos() {
     );
 }
 
+/// A value of any size is reported in a message of bounded size, and without the quadratic
+/// edit distance that a "did you mean" over it would take (2 MB against each enum value).
+/// Suggestions still come for near-misses, short or long.
+#[test]
+fn long_values_give_short_messages_and_suggestions_stay() {
+    let huge = "D".repeat(2_000_000);
+    let issues = validate(&with(
+        "/device_info/days_since_first_login",
+        Some(json!(huge.clone())),
+    ));
+    let m = &issues[0].message;
+    assert_eq!(issues[0].rule, "enum");
+    assert!(m.len() < 1000, "{} bytes", m.len());
+    assert!(
+        m.contains(&format!(
+            "got \"{}\"... (2000000 characters)",
+            "D".repeat(64)
+        )),
+        "{m}"
+    );
+    let mut body = seed();
+    body[huge.as_str()] = json!(1);
+    let issues = validate(&body);
+    assert_eq!(issues[0].rule, "unknown");
+    assert!(issues[0].message.len() < 1000);
+    assert!(issues[0].message.contains("the known fields here are"));
+    // Near-misses: a swapped letter, a missing letter, a case slip, and a value exactly 64
+    // characters long is quoted whole.
+    for (value, meant) in [
+        ("DEVICE_TYPE_PHOEN", "DEVICE_TYPE_PHONE"),
+        (
+            "DAYS_SINCE_FIRST_LOGIN_WITHN_30_DAYS",
+            "DAYS_SINCE_FIRST_LOGIN_WITHIN_30_DAYS",
+        ),
+        ("device_type_pad", "DEVICE_TYPE_PAD"),
+    ] {
+        let issues = validate(&with("/device_info/device_type", Some(json!(value))))
+            .into_iter()
+            .chain(validate(&with(
+                "/device_info/days_since_first_login",
+                Some(json!(value)),
+            )))
+            .filter(|i| i.message.contains(&format!("did you mean {meant}?")))
+            .count();
+        assert_eq!(issues, 1, "{value}");
+    }
+    let sixty_four = "x".repeat(64);
+    let issues = validate(&with("/sign_scene", Some(json!(sixty_four.clone()))));
+    assert!(issues[0]
+        .message
+        .ends_with(&format!("got \"{sixty_four}\"")));
+    assert_eq!(
+        wechatpay_wasm::validate::suggest("timeoutMs", &["timeout", "now"]),
+        Some("timeout")
+    );
+    assert_eq!(
+        wechatpay_wasm::validate::suggest("log", &["timeout", "now"]),
+        None
+    );
+    assert_eq!(
+        wechatpay_wasm::validate::suggest(&"x".repeat(100_000), &["timeout", "now"]),
+        None
+    );
+}
+
 #[test]
 fn non_objects_and_non_json() {
     assert_eq!(rules(&json!([1])), vec![(String::new(), "type")]);

@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::{message_of, JsErr};
 use crate::consts::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS};
-use crate::error::{code, quoted};
+use crate::error::{code, quoted, quoted_brief};
 use crate::keys::{KeyStore, MerchantKey, VerifyKey};
 use crate::notify::Apiv3Key;
 
@@ -48,13 +48,6 @@ const KNOWN: &[&str] = &[
     "now",
     "crypto",
 ];
-
-fn norm(s: &str) -> String {
-    s.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
 
 // Operations on values the user passed that can run the user's code (getters, Proxy traps,
 // iterators) and so throw. js-sys declares them without `catch`: a JS exception thrown
@@ -148,6 +141,33 @@ pub fn js_type(v: &JsValue) -> String {
     }
 }
 
+/// What is wrong with an mchid, without repeating it: a secret pasted into the wrong option
+/// (the APIv3 key, a PEM) must not reach an error message or a log.
+fn described_mchid(mchid: &str) -> String {
+    let chars = mchid.chars().count();
+    match mchid.chars().position(|c| !c.is_ascii_digit()) {
+        _ if chars == 0 => "an empty string".to_owned(),
+        Some(i) => format!(
+            "{chars} characters, the first that is not a digit at {}",
+            i + 1
+        ),
+        None => format!("{chars} digits (at most 32)"),
+    }
+}
+
+/// A bad baseURL quoted when it looks like a URL or a host name (`ftp://...`,
+/// `api.mch.weixin.qq.com`), else only described: a secret in the wrong option stays out.
+fn described_url(url: &str) -> String {
+    if url.contains("://") || (url.contains('.') && !url.contains(char::is_whitespace)) {
+        quoted_brief(url)
+    } else {
+        format!(
+            "{} characters that do not start with http:// or https://",
+            url.chars().count()
+        )
+    }
+}
+
 /// Parses and checks every option; `now_secs` is for certificate validity.
 pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> {
     if !options.is_object() {
@@ -161,7 +181,7 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
             if KNOWN.contains(&key.as_str()) {
                 continue;
             }
-            if let Some(known) = KNOWN.iter().find(|k| norm(k) == norm(&key)) {
+            if let Some(known) = crate::validate::suggest(&key, KNOWN) {
                 return Err(JsErr::config(
                     code::BAD_OPTION,
                     format!("{key}: unknown option; did you mean {known}?"),
@@ -176,7 +196,7 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
             code::BAD_MCHID,
             format!(
                 "mchid: must be the merchant id, a string of digits such as \"1900000001\"; got {}",
-                quoted(&mchid)
+                described_mchid(&mchid)
             ),
         ));
     }
@@ -275,7 +295,7 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
                 code::BAD_BASE_URL,
                 format!(
                 "baseURL: must be an http(s) URL without query, such as {DEFAULT_BASE_URL}; got {}",
-                quoted(&base_url)
+                described_url(&base_url)
             ),
             ))
         }

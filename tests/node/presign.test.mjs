@@ -208,17 +208,27 @@ test('bad configuration throws config errors with codes, never echoing key mater
     [{ certs: {} }, 'BAD_CERT'],
     [{ certs: { PUB_KEY_ID_1: 'not a pem' } }, 'BAD_CERT'],
     [{ apiV3Key: 'x' }, 'BAD_OPTION'],
+    [{ timeoutMs: 500 }, 'BAD_OPTION', /timeoutMs: unknown option; did you mean timeout\?/],
+    [{ userAgnet: 'x' }, 'BAD_OPTION', /did you mean userAgent\?/],
+    // A secret passed in the wrong option is not echoed back.
+    [{ mchid: emu.credentials.apiv3Key }, 'BAD_MCHID', /got 32 characters, the first that is not a digit at 1/],
+    [{ mchid: emu.credentials.privateKey }, 'BAD_MCHID'],
+    [{ baseURL: emu.credentials.apiv3Key }, 'BAD_BASE_URL', /got 32 characters that do not start with https?:\/\//],
+    [{ baseURL: emu.credentials.privateKey }, 'BAD_BASE_URL'],
   ];
-  for (const [patch, code] of cases) {
+  for (const [patch, code, message] of cases) {
     assert.throws(() => new Client({ ...base, ...patch }), (e) => {
       assert.ok(e instanceof WechatPayError, `${code}: ${e}`);
       assert.equal(e.kind, 'config');
       assert.equal(e.code, code, e.message);
+      if (message) assert.match(e.message, message);
       assert.ok(!e.message.includes(keyLine.slice(0, 16)), 'no key material');
       assert.ok(!e.message.includes(emu.credentials.apiv3Key));
       return true;
     });
   }
+  // Fields it does not know, and that are no near-miss of its own, are ignored.
+  assert.equal(new Client({ ...base, log: true, env: 'test', appid: 'wx1', plan_id: 1 }).userAgent.length > 0, true);
   assert.throws(() => new Client(), (e) => e.kind === 'config');
   assert.throws(() => new Client(null), (e) => e.kind === 'config');
 });
