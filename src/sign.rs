@@ -53,14 +53,10 @@ pub fn path_and_query(url: &str) -> Result<String> {
     Ok(rest)
 }
 
-/// Checks a nonce given by the caller: 1..=64 characters from `[0-9A-Za-z_-]`.
+/// Checks a nonce given by the caller: 1..=64 characters from `[0-9A-Za-z]`, the alphabet of
+/// every official SDK's nonces.
 pub fn check_nonce(nonce: &str) -> Result<()> {
-    if nonce.is_empty()
-        || nonce.len() > 64
-        || !nonce
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Error::config(
             code::BAD_ARGUMENT,
             "nonce: must be 1 to 64 characters from [0-9A-Za-z] (the SDKs use 32)",

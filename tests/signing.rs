@@ -140,6 +140,11 @@ fn nonce_is_32_alphanumerics_and_uniform_bytes_are_used() {
     assert!(sign::check_nonce("A1B2C3D4E5F6G7").is_ok());
     assert!(sign::check_nonce("bad\"quote").is_err());
     assert!(sign::check_nonce("").is_err());
+    for outside in ["a-b", "a_b", "a.b", "ä", &"a".repeat(65)] {
+        let e = sign::check_nonce(outside).unwrap_err();
+        assert!(e.to_string().contains("[0-9A-Za-z]"), "{outside}: {e}");
+    }
+    assert!(sign::check_nonce(&"a".repeat(64)).is_ok());
 }
 
 #[test]
