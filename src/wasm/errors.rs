@@ -70,16 +70,17 @@ impl JsErr {
         for (k, v) in &this.extra {
             let _ = Reflect::set(&extra, &JsValue::from_str(k), v);
         }
-        let from_class = ERROR_CLASS.with(|c| {
-            c.borrow().as_ref().and_then(|class| {
-                let args = Array::of4(
-                    &JsValue::from_str(this.kind),
-                    &JsValue::from_str(&this.code),
-                    &JsValue::from_str(&this.message),
-                    &extra,
-                );
-                Reflect::construct(class, &args).ok()
-            })
+        // The class is cloned out first: constructing runs JS (a subclass, a setter), which
+        // may register a class again, and a borrow held across it would then panic.
+        let class = ERROR_CLASS.with(|c| c.borrow().clone());
+        let from_class = class.and_then(|class| {
+            let args = Array::of4(
+                &JsValue::from_str(this.kind),
+                &JsValue::from_str(&this.code),
+                &JsValue::from_str(&this.message),
+                &extra,
+            );
+            Reflect::construct(&class, &args).ok()
         });
         if let Some(err) = from_class {
             return err;

@@ -195,17 +195,7 @@ impl Inner {
     fn now_ms(&self) -> Result<f64, JsErr> {
         match &self.now {
             None => Ok(js_sys::Date::now()),
-            Some(f) => f
-                .call0(&JsValue::UNDEFINED)
-                .ok()
-                .and_then(|v| v.as_f64())
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| {
-                    JsErr::config(
-                        code::BAD_OPTION,
-                        "now: must return milliseconds since the epoch (a number)",
-                    )
-                }),
+            Some(f) => options::clock_ms(f),
         }
     }
 
@@ -735,7 +725,8 @@ impl Client {
                 // A string must be digits (no float parsing: core's costs 5 KB).
                 Some(v) => v
                     .as_f64()
-                    .filter(|t| t.is_finite() && *t >= 0.0 && t.fract() == 0.0)
+                    // Past 2^53 - 1 a number is no longer exact (1e20 was signed as i64::MAX).
+                    .filter(|t| (0.0..=9_007_199_254_740_991.0).contains(t) && t.fract() == 0.0)
                     .map(|t| t as i64)
                     .or_else(|| {
                         v.as_string()
@@ -745,7 +736,7 @@ impl Client {
                     .ok_or_else(|| {
                         JsErr::config(
                             code::BAD_ARGUMENT,
-                            "timestamp: must be Unix seconds, a whole number",
+                            "timestamp: must be Unix seconds, a whole number (at most 2^53 - 1 as a number)",
                         )
                     })?,
             };

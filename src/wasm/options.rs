@@ -148,7 +148,8 @@ fn described_mchid(mchid: &str) -> String {
     match mchid.chars().position(|c| !c.is_ascii_digit()) {
         _ if chars == 0 => "an empty string".to_owned(),
         Some(i) => format!(
-            "{chars} characters, the first that is not a digit at {}",
+            "{chars} character{}, the first that is not a digit at {}",
+            if chars == 1 { "" } else { "s" },
             i + 1
         ),
         None => format!("{chars} digits (at most 32)"),
@@ -166,6 +167,20 @@ fn described_url(url: &str) -> String {
             url.chars().count()
         )
     }
+}
+
+/// The time the `now` option gives, in ms since the epoch: a finite number, or `BAD_OPTION`.
+pub fn clock_ms(now: &Function) -> Result<f64, JsErr> {
+    now.call0(&JsValue::UNDEFINED)
+        .ok()
+        .and_then(|v| v.as_f64())
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            JsErr::config(
+                code::BAD_OPTION,
+                "now: must return milliseconds since the epoch (a finite number)",
+            )
+        })
 }
 
 /// Parses and checks every option; `now_secs` is for certificate validity.
@@ -234,12 +249,10 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
             )
         })?),
     };
+    // Called once here, so that a clock that throws or returns no number fails at
+    // construction, like every other bad option, and not on the first call.
     let now_for_certs = match &now_ms {
-        Some(f) => f
-            .call0(&JsValue::UNDEFINED)
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(now_fallback_ms),
+        Some(f) => clock_ms(f)?,
         None => now_fallback_ms,
     };
 

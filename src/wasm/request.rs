@@ -7,10 +7,10 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Headers, ResponseInit};
 
 use super::errors::{message_of, JsErr};
-use super::options::{arg_string, entries_of, get, js_type, pair};
+use super::options::{arg_string, entries_of, get, is_array, js_type, pair};
 use super::{body_text, js_result, promise_of_future, Client};
 use crate::consts::PRE_ENTRUST_SIGN_PATH;
-use crate::error::code;
+use crate::error::{code, quoted_brief};
 use crate::sign;
 use crate::validate;
 
@@ -102,6 +102,36 @@ fn query_string(query: &JsValue) -> Result<String, JsErr> {
     Ok(out)
 }
 
+/// The options of `request()`.
+const OPTIONS: &[&str] = &["json", "query", "headers", "params"];
+
+/// `options` is an object of known options only: a misspelt or foreign one (`body`, `data`,
+/// `qs`) would otherwise be dropped, and a POST signed and sent without its body.
+fn check_options(options: &JsValue) -> Result<(), JsErr> {
+    if !options.is_object() || is_array(options) {
+        return Err(bad(format!(
+            "options: must be an object {{ json, query, headers, params }}, not {}",
+            js_type(options)
+        )));
+    }
+    for entry in entries_of(options, "options", code::BAD_ARGUMENT)?.iter() {
+        let (key, value) = pair(entry);
+        if value.is_undefined() || OPTIONS.contains(&key.as_str()) {
+            continue;
+        }
+        let hint = match (key.as_str(), validate::suggest(&key, OPTIONS)) {
+            ("body" | "data", _) => "; a JSON body goes in json".to_owned(),
+            (_, Some(meant)) => format!("; did you mean {meant}?"),
+            _ => String::new(),
+        };
+        return Err(bad(format!(
+            "options: {} is not an option of request(); the options are json, query, headers and params{hint}",
+            quoted_brief(&key)
+        )));
+    }
+    Ok(())
+}
+
 #[wasm_bindgen]
 impl Client {
     /// Any APIv3 request: `request('POST', '/v3/...', { json, query, headers, params })`.
@@ -126,6 +156,7 @@ impl Client {
                     } else {
                         options
                     };
+                    check_options(&opts)?;
                     let params = get(&opts, "params").unwrap_or_else(|| Object::new().into());
                     let trimmed = path.trim();
                     let with_slash = if trimmed.starts_with('/') {

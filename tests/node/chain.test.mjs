@@ -170,3 +170,31 @@ test('request(): a pre-entrust-sign path written another way is validated too; n
   }
   assert.equal(emu.contracts.size, before);
 });
+
+test('request(): an option it does not know is refused before anything is signed or sent', async () => {
+  const c = client(emu);
+  const realFetch = globalThis.fetch;
+  let calls = 0;
+  globalThis.fetch = (...args) => { calls += 1; return realFetch(...args); };
+  try {
+    const cases = [
+      [{ body: body(emu) }, /options: "body" is not an option of request\(\); the options are json, query, headers and params; a JSON body goes in json/],
+      [{ json: body(emu), qurey: { a: 1 } }, /"qurey" .*did you mean query\?/],
+      [{ json: body(emu), params: {}, Headers: {} }, /did you mean headers\?/],
+      ['json', /options: must be an object \{ json, query, headers, params \}, not string/],
+      [[body(emu)], /not an array/],
+    ];
+    for (const [opts, message] of cases) {
+      const e = await rejection(c.v3.papay.sign.contracts.preEntrustSign.post(opts));
+      assert.ok(e instanceof WechatPayError, String(e));
+      assert.equal(e.code, 'BAD_ARGUMENT');
+      assert.match(e.message, message);
+    }
+    assert.equal(calls, 0, 'nothing was sent');
+    // An option set to undefined is as good as absent.
+    const r = await c.request('POST', '/v3/papay/sign/contracts/pre-entrust-sign', { json: body(emu), query: undefined, data: undefined });
+    assert.equal(r.status, 200);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});

@@ -210,8 +210,13 @@ test('bad configuration throws config errors with codes, never echoing key mater
     [{ apiV3Key: 'x' }, 'BAD_OPTION'],
     [{ timeoutMs: 500 }, 'BAD_OPTION', /timeoutMs: unknown option; did you mean timeout\?/],
     [{ userAgnet: 'x' }, 'BAD_OPTION', /did you mean userAgent\?/],
+    // A clock that gives no finite number fails here, not on the first call.
+    [{ now: () => 'x' }, 'BAD_OPTION', /now: must return milliseconds since the epoch \(a finite number\)/],
+    [{ now: () => NaN }, 'BAD_OPTION'],
+    [{ now: () => { throw new Error('clock'); } }, 'BAD_OPTION'],
+    [{ now: 5 }, 'BAD_OPTION'],
     // A secret passed in the wrong option is not echoed back.
-    [{ mchid: emu.credentials.apiv3Key }, 'BAD_MCHID', /got 32 characters, the first that is not a digit at 1/],
+    [{ mchid: emu.credentials.apiv3Key }, 'BAD_MCHID', /got 32 characters, the first that is not a digit at \d+$/],
     [{ mchid: emu.credentials.privateKey }, 'BAD_MCHID'],
     [{ baseURL: emu.credentials.apiv3Key }, 'BAD_BASE_URL', /got 32 characters that do not start with https?:\/\//],
     [{ baseURL: emu.credentials.privateKey }, 'BAD_BASE_URL'],
@@ -301,6 +306,11 @@ test('authorization(): the first call and the later ones give the same verified 
     await assert.rejects(cl.authorization('FETCH', '/v3/a'), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT' && /method/.test(e.message));
     await assert.rejects(cl.authorization('GET', 'v3/a'), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT');
     await assert.rejects(cl.authorization('GET', '/v3/a', '', { nonce: 'bad nonce' }), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT' && /nonce/.test(e.message));
+    await assert.rejects(cl.authorization('GET', '/v3/a', '', { nonce: 'uuid-like_nonce' }), (e) => e.code === 'BAD_ARGUMENT' && /\[0-9A-Za-z\]/.test(e.message));
+    for (const timestamp of [1e20, 2 ** 53, -1, 1.5, '1e9', '']) {
+      await assert.rejects(cl.authorization('GET', '/v3/a', '', { timestamp }), (e) => e.code === 'BAD_ARGUMENT' && /timestamp: must be Unix seconds/.test(e.message), String(timestamp));
+    }
+    assert.match(await cl.authorization('GET', '/v3/a', '', { timestamp: 2 ** 53 - 1, nonce: 'N' }), /timestamp="9007199254740991"/);
   }
 });
 
@@ -319,4 +329,27 @@ test('authorization(): WebCrypto failing to sign with an imported key is BAD_PRI
     delete subtle.sign;
   }
   assert.match(await c.authorization('GET', '/v3/a'), /^WECHATPAY2-SHA256-RSA2048 /);
+});
+
+test('an error class whose constructor re-registers the class does not kill the instance', async () => {
+  // The raw glue is the one the package entry loaded (same module URL, same instance).
+  const glue = await import(new URL('../../pkg/wechatpay_wasm.js', import.meta.url));
+  let built = 0;
+  class Reentrant extends WechatPayError {
+    constructor(...args) {
+      super(...args);
+      built += 1;
+      glue.__setErrorClass(WechatPayError); // runs while the package builds this error
+    }
+  }
+  glue.__setErrorClass(Reentrant);
+  try {
+    assert.throws(() => new Client({ mchid: 'x' }), (e) => e instanceof Reentrant && e.code === 'BAD_MCHID');
+  } finally {
+    glue.__setErrorClass(WechatPayError);
+  }
+  assert.equal(built, 1);
+  // The instance still works.
+  assert.throws(() => new Client({ mchid: 'y' }), (e) => e instanceof WechatPayError && !(e instanceof Reentrant));
+  assert.ok((await client(emu).preEntrustSign(body(emu))).pre_entrustweb_id);
 });
