@@ -39,14 +39,14 @@ mod module {
         pub fn rsa_signer(this: &Module, pkcs1_der: &[u8]) -> Result<Handle, JsValue>;
         #[wasm_bindgen(method, catch, js_name = rsaVerifier)]
         pub fn rsa_verifier(this: &Module, pkcs1_der: &[u8]) -> Result<Handle, JsValue>;
-        #[wasm_bindgen(method, js_name = aesGcmDecrypt)]
+        #[wasm_bindgen(method, catch, js_name = aesGcmDecrypt)]
         pub fn aes_gcm_decrypt(
             this: &Module,
             key: &[u8],
             nonce: &[u8],
             aad: &[u8],
             data: &[u8],
-        ) -> Option<Uint8Array>;
+        ) -> Result<Option<Uint8Array>, JsValue>;
         #[wasm_bindgen(method, catch, js_name = qrSvg)]
         pub fn qr_svg(this: &Module, text: &str, size: u32) -> Result<String, JsValue>;
 
@@ -54,8 +54,9 @@ mod module {
         pub type Handle;
         #[wasm_bindgen(method, catch)]
         pub fn sign(this: &Handle, message: &[u8]) -> Result<Uint8Array, JsValue>;
-        #[wasm_bindgen(method, js_name = verify)]
-        pub fn verify_sig(this: &Handle, message: &[u8], signature: &[u8]) -> bool;
+        #[wasm_bindgen(method, catch, js_name = verify)]
+        pub fn verify_sig(this: &Handle, message: &[u8], signature: &[u8])
+            -> Result<bool, JsValue>;
     }
 
     thread_local! {
@@ -130,8 +131,8 @@ mod rust_crypto {
                 .ok_or(LoadError::Refused)
         }
         /// Whether `signature` is valid over `message`.
-        pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-            self.0.verify(message, signature)
+        pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<bool, JsErr> {
+            Ok(self.0.verify(message, signature))
         }
     }
 
@@ -152,7 +153,7 @@ mod rust_crypto {
     use wasm_bindgen::JsValue;
 
     use super::module::{self, Handle};
-    use super::{unavailable, JsErr, LoadError};
+    use super::{failed, unavailable, JsErr, LoadError};
 
     async fn get() -> Result<module::Module, LoadError> {
         module::get()
@@ -187,9 +188,12 @@ mod rust_crypto {
                 .map(Self)
                 .map_err(|_| LoadError::Refused)
         }
-        /// Whether `signature` is valid over `message`.
-        pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-            self.0.verify_sig(message, signature)
+        /// Whether `signature` is valid over `message`; `Err` when the extra module threw
+        /// (a trap: it ran out of memory, say).
+        pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<bool, JsErr> {
+            self.0
+                .verify_sig(message, signature)
+                .map_err(|e| failed(&e))
         }
     }
 
@@ -201,7 +205,9 @@ mod rust_crypto {
         data: &[u8],
     ) -> Result<Option<Vec<u8>>, JsErr> {
         let m = module::get().await.map_err(|e| unavailable(&e))?;
-        Ok(m.aes_gcm_decrypt(key, nonce, aad, data).map(|a| a.to_vec()))
+        m.aes_gcm_decrypt(key, nonce, aad, data)
+            .map(|plain| plain.map(|a| a.to_vec()))
+            .map_err(|e| failed(&e))
     }
 }
 
@@ -221,6 +227,17 @@ pub fn unavailable(e: &JsValue) -> JsErr {
     JsErr::config(
         code::EXTRA_UNAVAILABLE,
         format!("the extra module wechatpay_wasm_extra_bg.wasm (the rsa/aes-gcm fallback and QR codes) cannot be loaded here: {why}"),
+    )
+}
+
+/// The error of a call into the extra module that threw (a trap), which would otherwise
+/// cross this module uncaught and stop every later promise of the instance.
+#[cfg(not(feature = "rust-crypto"))]
+fn failed(e: &JsValue) -> JsErr {
+    let why = message_of(e).unwrap_or_default();
+    JsErr::config(
+        code::EXTRA_UNAVAILABLE,
+        format!("the extra module wechatpay_wasm_extra_bg.wasm (the rsa/aes-gcm fallback) failed: {why}"),
     )
 }
 

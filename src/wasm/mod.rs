@@ -281,7 +281,7 @@ impl Inner {
                 v
             }
         };
-        Ok(verifier.verify(message, signature))
+        verifier.verify(message, signature)
     }
 
     /// Starts the AES-256-GCM decryption with the APIv3 key on WebCrypto (importing the key

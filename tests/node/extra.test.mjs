@@ -145,3 +145,40 @@ test('without a loader (the raw glue), the fallback reports EXTRA_UNAVAILABLE in
   // The package's own instance is unaffected.
   assert.match(await qrCodeSvg('x'), /<svg/);
 });
+
+test('a call into the extra module that throws (a trap) rejects with EXTRA_UNAVAILABLE; the instance lives on', async () => {
+  // A separate instance of the raw glue, with a loader that hands it a stand-in for the extra
+  // module whose verify / aesGcmDecrypt throw as a trapped wasm call does.
+  const require = createRequire(import.meta.url);
+  const dir = new URL('./', `file://${require.resolve('wechatpay-wasm/package.json')}`);
+  const raw = await import(new URL('wechatpay_wasm.js', dir).href + '?trap');
+  raw.initSync({ module: readFileSync(new URL('wechatpay_wasm_bg.wasm', dir)) });
+  raw.__setErrorClass(WechatPayError);
+  const trap = () => { throw new WebAssembly.RuntimeError('unreachable'); };
+  let verify = trap;
+  raw.__setExtraLoader(async () => ({
+    rsaVerifier: () => ({ verify: (...a) => verify(...a) }),
+    aesGcmDecrypt: trap,
+  }));
+  const n = fixtures.notification;
+  const headers = { 'wechatpay-timestamp': n.timestamp, 'wechatpay-nonce': n.nonce, 'wechatpay-signature': n.signature, 'wechatpay-serial': n.serial };
+  const c = new raw.Client({
+    mchid: vector.mchid, serial: vector.serial_no, privateKey: vector.private_key_pkcs8_pem,
+    certs: { [KEY_ID]: vector.public_key_spki_pem }, apiv3Key: fixtures.apiv3_key, crypto: 'rust',
+    now: () => Number(n.timestamp) * 1000,
+  });
+  // Settles, or says it hung: an uncaught throw inside the futures executor hangs every later
+  // promise of the instance.
+  const settled = (p) => Promise.race([p.then((v) => v, (e) => e),
+    new Promise((resolve) => { setTimeout(resolve, 5000, 'hung').unref(); })]);
+  for (const step of ['verify', 'decrypt']) {
+    if (step === 'decrypt') verify = () => true;
+    const e = await settled(c.parseNotification({ headers, body: n.body }));
+    assert.ok(e instanceof WechatPayError, `${step}: ${e}`);
+    assert.equal(e.code, 'EXTRA_UNAVAILABLE', e.message);
+    assert.match(e.message, /failed: unreachable/);
+  }
+  // The instance still answers: a header from WebCrypto on a second client of it.
+  const h = await settled(new raw.Client({ ...emu.credentials, baseURL: emu.url }).authorization('GET', '/v3/x'));
+  assert.match(h, /^WECHATPAY2-SHA256-RSA2048 /);
+});
