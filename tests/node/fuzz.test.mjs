@@ -272,6 +272,22 @@ test('a crypto.getRandomValues that calls back into the package does not kill th
   await alive(c);
 });
 
+test('a crypto.getRandomValues that gives only high bytes is an error, not an endless loop', async () => {
+  const c = new Client(options());
+  const real = crypto.getRandomValues;
+  crypto.getRandomValues = (array) => array.fill(255); // every byte refused by the nonce's sampling
+  let e;
+  try {
+    // The pool still holds up to 1536 real bytes (32 nonces); past them, the fake ones.
+    for (let i = 0; i < 40 && !e; i++) e = await c.authorization('GET', '/v3/x', '').then(() => undefined, (x) => x);
+  } finally {
+    crypto.getRandomValues = real;
+  }
+  ourError(e, 'nonce');
+  assert.match(e.message, /crypto\.getRandomValues gives bytes that are not random/);
+  await alive(c);
+});
+
 test(`fuzz: validation and preEntrustSign (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
   const c = new Client(options());
   reentry = c;
