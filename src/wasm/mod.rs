@@ -697,8 +697,20 @@ impl Client {
                     match checked {
                         Ok(()) => {
                             let text = String::from_utf8_lossy(&answer.body);
-                            js_sys::JSON::parse(&text)
-                                .map_err(|_| bad_response(&request_id, "not JSON"))
+                            let res = js_sys::JSON::parse(&text)
+                                .map_err(|_| bad_response(&request_id, "not JSON"))?;
+                            // An optional field written as null is left out, as the
+                            // typings (`redirect_url?: string`) say.
+                            for name in model::RESPONSE_OPTIONAL_STRINGS {
+                                let key = JsValue::from_str(name);
+                                if Reflect::get(&res, &key).is_ok_and(|v| v.is_null()) {
+                                    let _ = Reflect::delete_property(
+                                        res.unchecked_ref::<Object>(),
+                                        &key,
+                                    );
+                                }
+                            }
+                            Ok(res)
                         }
                         Err(why) => Err(bad_response(&request_id, &why)),
                     }

@@ -288,6 +288,25 @@ test('a crypto.getRandomValues that gives only high bytes is an error, not an en
   await alive(c);
 });
 
+test('preEntrustSign: optional fields WeChat Pay writes as null are left out, as the typings say', async () => {
+  const c = new Client(options());
+  const realFetch = globalThis.fetch;
+  const text = '{"pre_entrustweb_id":"5778aadY9nltAsZzXixCkFIGYnV2V","redirect_url":null,"mini_program_username":"gh_1","mini_program_path":null}';
+  globalThis.fetch = async () => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const nonce = randomBytes(8).toString('hex');
+    const signature = createSign('RSA-SHA256').update(`${ts}\n${nonce}\n${text}\n`).sign(wechat.privateKey, 'base64');
+    return new Response(text, { status: 200, headers: { 'wechatpay-timestamp': ts, 'wechatpay-nonce': nonce, 'wechatpay-signature': signature, 'wechatpay-serial': KEY_ID } });
+  };
+  try {
+    const res = await c.preEntrustSign(validBody());
+    assert.deepEqual(res, { pre_entrustweb_id: '5778aadY9nltAsZzXixCkFIGYnV2V', mini_program_username: 'gh_1' });
+    assert.ok(!('redirect_url' in res) && !('mini_program_path' in res));
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
+
 test(`fuzz: validation and preEntrustSign (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
   const c = new Client(options());
   reentry = c;
