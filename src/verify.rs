@@ -58,7 +58,8 @@ fn with_serial(err: Error, serial: &str) -> Error {
 }
 
 /// Runs every check but the RSA one, in the order of the spec: headers present, timestamp
-/// within [`MAX_CLOCK_SKEW_SECS`] of `now_secs`, key id known, signature decodable.
+/// within [`MAX_CLOCK_SKEW_SECS`] of `now_secs`, key id known (and, for a certificate, valid
+/// at `now_secs`), signature decodable.
 pub fn prepare<'k>(
     headers: &SignedHeaders,
     body: &[u8],
@@ -120,6 +121,17 @@ pub fn prepare<'k>(
             serial,
         ));
     };
+    // A certificate past its notAfter (or before its notBefore) signs nothing any more, however
+    // long this client has run; as the official SDKs check at each verification.
+    if let Err(expired) = key.check_valid_at(now_secs) {
+        return Err(with_serial(
+            Error::signature(
+                code::CERT_EXPIRED,
+                format!("the answer is signed with a certificate that is not valid now: {expired}"),
+            ),
+            serial,
+        ));
+    }
     let sig = sig.trim();
     if sig.starts_with(PROBE_SIGNATURE_PREFIX) {
         return Err(with_serial(

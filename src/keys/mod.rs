@@ -211,6 +211,8 @@ pub struct VerifyKey {
     pkcs1_der: Vec<u8>,
     jwk: String,
     bits: usize,
+    /// A certificate's notBefore and notAfter; a public key has no validity of its own.
+    validity: Option<(der::DateTime, der::DateTime)>,
 }
 
 impl fmt::Debug for VerifyKey {
@@ -247,13 +249,47 @@ impl VerifyKey {
 
     /// Parses one `certs` entry: an SPKI (or PKCS#1) public key PEM, or an X.509 certificate
     /// PEM whose serial must equal `id` (ignoring case and leading zeros) and which must be
-    /// valid at `now_secs`.
+    /// valid at `now_secs` ([`Self::parse_pem`], then [`Self::check_valid_at`]).
     pub fn from_pem(id: &str, pem: &str, now_secs: i64) -> Result<Self> {
+        let key = Self::parse_pem(id, pem)?;
+        key.check_valid_at(now_secs)?;
+        Ok(key)
+    }
+
+    /// `CERT_EXPIRED` when this key is a certificate outside its validity at `now_secs`
+    /// (Unix seconds). A public key is always valid.
+    pub fn check_valid_at(&self, now_secs: i64) -> Result<()> {
+        let Some((not_before, not_after)) = &self.validity else {
+            return Ok(());
+        };
+        let id = &self.id;
+        let unix = |t: &der::DateTime| t.unix_duration().as_secs() as i64;
+        if now_secs > unix(not_after) {
+            return Err(Error::config(
+                code::CERT_EXPIRED,
+                format!("certs[\"{id}\"]: the platform certificate expired at {not_after} (unix {}); download the current one, or switch to the WeChat Pay public key", unix(not_after)),
+            ));
+        }
+        if now_secs < unix(not_before) {
+            return Err(Error::config(
+                code::CERT_EXPIRED,
+                format!(
+                    "certs[\"{id}\"]: the platform certificate is not valid before {not_before}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Self::from_pem`] without the validity check: a certificate outside its validity
+    /// loads, and [`Self::check_valid_at`] tells when it may be used.
+    pub fn parse_pem(id: &str, pem: &str) -> Result<Self> {
         let bad = |why: String| Error::config(code::BAD_CERT, format!("certs[\"{id}\"]: {why}"));
         if id.trim().is_empty() {
             return Err(Error::config(code::BAD_CERT, "certs: a key id is empty"));
         }
         let pem = normalise_pem(pem);
+        let mut validity = None;
         let (source, der) = if pem.contains("-----BEGIN CERTIFICATE-----") {
             let der = pem_decode(&pem, "CERTIFICATE")
                 .ok_or_else(|| bad("the certificate PEM does not decode".into()))?;
@@ -270,23 +306,7 @@ impl VerifyKey {
                     format!("certs[\"{id}\"]: the certificate's serial is {serial}, not the id it is configured under; use the serial as its id"),
                 ));
             }
-            let unix = |t: &der::DateTime| t.unix_duration().as_secs() as i64;
-            let not_after = unix(&cert.not_after);
-            if now_secs > not_after {
-                return Err(Error::config(
-                    code::CERT_EXPIRED,
-                    format!("certs[\"{id}\"]: the platform certificate expired at {} (unix {not_after}); download the current one, or switch to the WeChat Pay public key", cert.not_after),
-                ));
-            }
-            if now_secs < unix(&cert.not_before) {
-                return Err(Error::config(
-                    code::CERT_EXPIRED,
-                    format!(
-                        "certs[\"{id}\"]: the platform certificate is not valid before {}",
-                        cert.not_before
-                    ),
-                ));
-            }
+            validity = Some((cert.not_before, cert.not_after));
             let key = cert
                 .rsa_public_key
                 .ok_or_else(|| bad("the certificate does not hold an RSA public key".into()))?;
@@ -330,6 +350,7 @@ impl VerifyKey {
             jwk: public_jwk(key.modulus, key.exponent),
             pkcs1_der: der,
             bits,
+            validity,
         })
     }
 }

@@ -256,6 +256,12 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
         None => now_fallback_ms,
     };
 
+    // A certificate outside its validity is kept while another key is usable (answers
+    // signed with it are refused as CERT_EXPIRED): a migration's old certificate expiring
+    // must not stop a restart. With no usable key, its error is the construction's.
+    let now_secs = (now_for_certs / 1000.0).floor() as i64;
+    let mut invalid = None;
+    let mut usable = false;
     let mut keys = KeyStore::new();
     match get(options, "certs") {
         Some(certs) if certs.is_object() && !is_array(&certs) => {
@@ -267,8 +273,12 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
                         format!("certs[\"{id}\"]: must be a PEM string"),
                     ));
                 };
-                let key = VerifyKey::from_pem(&id, &pem, (now_for_certs / 1000.0).floor() as i64)
-                    .map_err(JsErr::from)?;
+                let key = VerifyKey::parse_pem(&id, &pem).map_err(JsErr::from)?;
+                if let Err(e) = key.check_valid_at(now_secs) {
+                    invalid.get_or_insert(e);
+                } else {
+                    usable = true;
+                }
                 keys.insert(key);
             }
         }
@@ -282,6 +292,9 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
             ))
         }
         None => {}
+    }
+    if let (Some(e), false) = (invalid, usable) {
+        return Err(e.into());
     }
     if keys.is_empty() {
         return Err(JsErr::config(

@@ -201,10 +201,18 @@ test('public key and platform certificate together: each selected by its id', as
   assert.equal(e.code, 'UNKNOWN_SERIAL');
 });
 
-test('a certificate configured under the wrong id, or expired, is a config error', () => {
+test('a certificate configured under the wrong id, or expired with no other key, is a config error', () => {
   const pem = emu.credentials.certs[emu.platformSerial];
   assert.throws(() => client(emu, { certs: { ABCDEF: pem } }), (e) => e.kind === 'config' && e.code === 'CERT_SERIAL_MISMATCH');
   assert.throws(() => client(emu, { now: () => Date.UTC(2100, 0, 1), certs: { [emu.platformSerial]: pem } }), (e) => e.kind === 'config' && e.code === 'CERT_EXPIRED');
+  // Beside a usable key, an expired certificate does not stop construction (a migration's old
+  // certificate expiring must not stop a restart); answers it signs are refused with
+  // CERT_EXPIRED at verification (native test a_certificate_verifies_only_within_its_validity).
+  const later = client(emu, { now: () => Date.UTC(2100, 0, 1) });
+  assert.deepEqual(Object.keys(emu.credentials.certs).sort(), [emu.platformSerial, Object.keys(emu.credentials.certs).find((k) => k.startsWith('PUB_KEY_ID_'))].sort());
+  assert.equal(typeof later.preEntrustSign, 'function');
+  // A certificate not valid yet, and no other key: its error.
+  assert.throws(() => client(emu, { now: () => Date.UTC(1990, 0, 1), certs: { [emu.platformSerial]: pem } }), (e) => e.code === 'CERT_EXPIRED' && /not valid before/.test(e.message));
   assert.ok(client(emu, { certs: { [emu.platformSerial.toLowerCase()]: pem } }), 'id compared ignoring case');
 });
 
