@@ -163,6 +163,12 @@ fn random_nonce() -> Result<String, JsErr> {
             return Ok(n);
         }
     }
+    // The pool holds more of those bytes: dropped, so that the next call draws afresh.
+    RANDOM.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        pool.buf.fill(0);
+        pool.at = pool.buf.len();
+    });
     Err(JsErr::config(
         code::BAD_OPTION,
         "crypto.getRandomValues gives bytes that are not random: no nonce could be drawn",
