@@ -116,7 +116,10 @@ pub fn normalise_method(method: &str) -> Result<String> {
     } else {
         Err(Error::config(
             code::BAD_ARGUMENT,
-            format!("method: must be one of {}", METHODS.join(", ")),
+            format!(
+                "method: must be one of {}",
+                crate::error::joined(METHODS.iter().copied(), ", ")
+            ),
         ))
     }
 }

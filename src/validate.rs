@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{quoted, quoted_brief, Error, Issue, Result};
+use crate::error::{joined, quoted, quoted_brief, Error, Issue, Result};
 use crate::model::{PreEntrustSignRequest, DAYS_SINCE_FIRST_LOGIN, DEVICE_TYPES, SIGN_SCENES};
 
 /// Rule names, as reported in [`Issue::rule`].
@@ -248,7 +248,10 @@ fn check_object(map: &Map<String, Value>, fields: &[Field], at: &str, issues: &m
                 .map(|s| format!(": did you mean \"{s}\"?"))
                 .unwrap_or_else(|| {
                     let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
-                    format!("; the known fields here are {}", names.join(", "))
+                    format!(
+                        "; the known fields here are {}",
+                        joined(names.iter().copied(), ", ")
+                    )
                 });
             issues.push(Issue {
                 field: path,
@@ -412,7 +415,7 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                             rule::ENUM,
                             format!(
                                 "{name} must be one of {}; got {}{hint}",
-                                allowed.join(", "),
+                                joined(allowed.iter().copied(), ", "),
                                 quoted_brief(s)
                             ),
                         );
@@ -532,32 +535,38 @@ fn normalise(s: &str) -> String {
 /// at most max(2, len/5) edits away (names of 5 characters or more: two edits turn `log`
 /// into `now`). Work is bounded by the names' lengths, however long `key` is.
 pub fn suggest<'a>(key: &str, names: &[&'a str]) -> Option<&'a str> {
-    let norm = normalise(key);
-    if let Some(name) = names.iter().find(|n| normalise(n) == norm) {
-        return Some(name);
-    }
-    let candidates = names.iter().map(|n| (normalise(n), *n));
-    if let Some((_, name)) = candidates
-        .clone()
-        .find(|(n, _)| n.len() >= 5 && norm.starts_with(n.as_str()) && norm.len() <= n.len() + 7)
-    {
-        return Some(name);
-    }
-    candidates
-        .filter(|(n, _)| n.len() >= 5)
-        .filter_map(|(n, name)| {
+    let key = normalise(key);
+    let mut best: Option<(usize, &'a str)> = None;
+    for name in names {
+        let n = normalise(name);
+        let distance = if n == key {
+            0
+        } else if n.len() < 5 {
+            continue;
+        } else if key.starts_with(&n) && key.len() <= n.len() + 7 {
+            1
+        } else {
+            // Past n.len() + max, no `max` edits reach: the distance is not computed.
             let max = 2.max(n.len() / 5);
-            within(&n, &norm, max).then(|| (edit_distance(&n, &norm), name))
-        })
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, name)| name)
+            if key.len() > n.len() + max {
+                continue;
+            }
+            match edit_distance(&n, &key) {
+                d if d <= max => d,
+                _ => continue,
+            }
+        };
+        if best.is_none_or(|(b, _)| distance < b) {
+            best = Some((distance, name));
+        }
+    }
+    best.map(|(_, name)| name)
 }
 
 /// Whether `a` and `b` are at most `max` edits apart. `b` may be any length: past a length
 /// that no `max` edits can reach, it is refused without the quadratic distance.
 fn within(a: &str, b: &str, max: usize) -> bool {
-    // A char is at most 4 bytes: more bytes than this means more chars than a.len() + max.
-    b.len() <= 4 * (a.len() + max) && edit_distance(a, b) <= max
+    b.len() <= a.len() + max && edit_distance(a, b) <= max
 }
 
 fn did_you_mean(key: &str, fields: &[Field]) -> Option<&'static str> {
@@ -565,16 +574,21 @@ fn did_you_mean(key: &str, fields: &[Field]) -> Option<&'static str> {
     suggest(key, &names)
 }
 
+/// Levenshtein distance over bytes (names are ASCII; a non-ASCII character then counts as
+/// more than one edit, which only makes a suggestion less likely), one row at a time.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = i;
+        row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            let up = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(up + 1)
+                .min(row[j] + 1);
+            diagonal = up;
         }
-        prev = cur;
     }
-    prev[b.len()]
+    row[b.len()]
 }

@@ -6,7 +6,7 @@
 use base64ct::{Base64, Encoding};
 
 use crate::consts::{header, MAX_CLOCK_SKEW_SECS, PROBE_SIGNATURE_PREFIX};
-use crate::error::{code, Error, Result};
+use crate::error::{code, joined, Error, Result};
 use crate::keys::{KeyStore, VerifyKey};
 
 /// The four `Wechatpay-*` headers of a signed answer, as received.
@@ -84,13 +84,16 @@ pub fn prepare<'k>(
     ) else {
         return Err(Error::signature(
             code::MISSING_HEADER,
-            format!("the answer lacks the header(s) {}; it is not signed by WeChat Pay (a proxy may have stripped them)", missing.join(", ")),
+            format!("the answer lacks the header(s) {}; it is not signed by WeChat Pay (a proxy may have stripped them)", joined(missing.iter().copied(), ", ")),
         ));
     };
     if !missing.is_empty() {
         return Err(Error::signature(
             code::MISSING_HEADER,
-            format!("the answer has empty header(s) {}", missing.join(", ")),
+            format!(
+                "the answer has empty header(s) {}",
+                joined(missing.iter().copied(), ", ")
+            ),
         ));
     }
     let ts = ts.trim();
@@ -115,7 +118,7 @@ pub fn prepare<'k>(
                 code::UNKNOWN_SERIAL,
                 format!(
                     "the answer is signed with key \"{serial}\", which is not in certs (known: {}); add that WeChat Pay public key or platform certificate",
-                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                    if known.is_empty() { "none".to_owned() } else { joined(known.iter().copied(), ", ") }
                 ),
             ),
             serial,
@@ -123,7 +126,10 @@ pub fn prepare<'k>(
     };
     // A certificate past its notAfter (or before its notBefore) signs nothing any more, however
     // long this client has run; as the official SDKs check at each verification.
-    if let Err(expired) = key.check_valid_at(now_secs) {
+    if let Err(Error::Config {
+        message: expired, ..
+    }) = key.check_valid_at(now_secs)
+    {
         return Err(with_serial(
             Error::signature(
                 code::CERT_EXPIRED,

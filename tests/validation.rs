@@ -410,10 +410,7 @@ fn long_values_give_short_messages_and_suggestions_stay() {
     assert_eq!(issues[0].rule, "enum");
     assert!(m.len() < 1000, "{} bytes", m.len());
     assert!(
-        m.contains(&format!(
-            "got \"{}\"... (2000000 characters)",
-            "D".repeat(64)
-        )),
+        m.contains(&format!("got \"{}\"... (cut)", "D".repeat(64))),
         "{m}"
     );
     let mut body = seed();

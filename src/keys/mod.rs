@@ -41,12 +41,9 @@ fn normalise_pem(pem: &str) -> String {
     } else {
         pem.to_owned()
     };
-    pem.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    let mut out = crate::error::joined(pem.lines().map(str::trim).filter(|l| !l.is_empty()), "\n");
+    out.push('\n');
+    out
 }
 
 fn bad_private_key(why: &str) -> Error {

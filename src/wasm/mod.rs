@@ -431,7 +431,7 @@ impl Inner {
             .map(|b| b.pathname())
             .unwrap_or_default();
         url.pathname()
-            .strip_prefix(base.trim_end_matches('/'))
+            .strip_prefix(base.strip_suffix('/').unwrap_or(&base))
             .is_some_and(|rest| rest == path)
     }
 

@@ -143,16 +143,13 @@ pub fn js_type(v: &JsValue) -> String {
 
 /// What is wrong with an mchid, without repeating it: a secret pasted into the wrong option
 /// (the APIv3 key, a PEM) must not reach an error message or a log.
-fn described_mchid(mchid: &str) -> String {
-    let chars = mchid.chars().count();
-    match mchid.chars().position(|c| !c.is_ascii_digit()) {
-        _ if chars == 0 => "an empty string".to_owned(),
-        Some(i) => format!(
-            "{chars} character{}, the first that is not a digit at {}",
-            if chars == 1 { "" } else { "s" },
-            i + 1
-        ),
-        None => format!("{chars} digits (at most 32)"),
+fn described_mchid(mchid: &str) -> &'static str {
+    if mchid.is_empty() {
+        "an empty string"
+    } else if mchid.bytes().all(|b| b.is_ascii_digit()) {
+        "more than 32 digits"
+    } else {
+        "a value that is not all digits (not repeated here)"
     }
 }
 
@@ -162,10 +159,7 @@ fn described_url(url: &str) -> String {
     if url.contains("://") || (url.contains('.') && !url.contains(char::is_whitespace)) {
         quoted_brief(url)
     } else {
-        format!(
-            "{} characters that do not start with http:// or https://",
-            url.chars().count()
-        )
+        "a value that does not start with http:// or https:// (not repeated here)".to_owned()
     }
 }
 
