@@ -807,8 +807,8 @@ impl Client {
                 let Some(apiv3) = inner.apiv3.clone() else {
                     return Err(JsErr::config(code::BAD_APIV3_KEY, "apiv3Key: is required to decrypt notifications; pass it to new Client()"));
                 };
-                let headers = get(&input, "headers").ok_or_else(|| {
-                    JsErr::config(code::BAD_ARGUMENT, "parseNotification({ headers, body }): headers is required")
+                let headers = get(&input, "headers").filter(JsValue::is_object).ok_or_else(|| {
+                    JsErr::config(code::BAD_ARGUMENT, "parseNotification({ headers, body }): headers is required, a Headers object or a plain object")
                 })?;
                 let body = get(&input, "body").ok_or_else(|| {
                     JsErr::config(code::BAD_ARGUMENT, "parseNotification({ headers, body }): body (the raw body received) is required")

@@ -250,6 +250,12 @@ test('garbage input never kills the instance', async () => {
     const e = await rejection(c.parseNotification(junk));
     assert.ok(e instanceof WechatPayError, String(e));
   }
+  // Headers that are not an object are named as such (they read as missing headers before).
+  for (const headers of [null, 'wechatpay-serial: x', 42]) {
+    const e = await rejection(c.parseNotification({ headers, body: '{}' }));
+    assert.equal(e.code, 'BAD_ARGUMENT', e.message);
+    assert.match(e.message, /headers is required, a Headers object or a plain object/);
+  }
   await assert.rejects(c.authorization('BREW', '/x'), (e) => e.code === 'BAD_ARGUMENT');
   await assert.rejects(c.authorization(), (e) => e instanceof WechatPayError && e.code === 'BAD_ARGUMENT' && /method/.test(e.message));
   await assert.rejects(c.authorization('GET', 42), (e) => e instanceof WechatPayError && /url/.test(e.message));
