@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{ArrayBuffer, Function, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Function, Promise, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -66,14 +66,22 @@ pub async fn send(
     init.set_signal(Some(&controller.signal()));
 
     let fired = Rc::new(Cell::new(false));
+    // Rejected when the timer fires, and raced with each step: a `fetch` (or a body) that
+    // does not heed the signal (a mock, a polyfill) still ends at the timeout, not never.
+    let mut reject = None;
+    let deadline = Promise::new(&mut |_, rej| reject = Some(rej));
     let cb = {
         let fired = fired.clone();
         let controller = controller.clone();
         Closure::<dyn FnMut()>::new(move || {
             fired.set(true);
             controller.abort();
+            if let Some(reject) = &reject {
+                let _ = reject.call0(&JsValue::UNDEFINED);
+            }
         })
     };
+    let by_deadline = |step: Promise| Promise::race(&Array::of2(&step, &deadline));
     let guard = TimeoutGuard {
         id: set_timeout(cb.as_ref().unchecked_ref(), f64::from(timeout_ms)),
         fired: fired.clone(),
@@ -96,14 +104,14 @@ pub async fn send(
     };
 
     let promise = promise_of(global_fetch(url, &init)).map_err(|e| fail(e, "fetch"))?;
-    let resp = JsFuture::from(promise)
+    let resp = JsFuture::from(by_deadline(promise))
         .await
         .map_err(|e| fail(e, "fetch"))?;
     let resp: Response = resp.dyn_into().map_err(|e| fail(e, "fetch"))?;
     let buf = resp
         .array_buffer()
         .map_err(|e| fail(e, "reading the answer"))?;
-    let buf = JsFuture::from(buf)
+    let buf = JsFuture::from(by_deadline(buf))
         .await
         .map_err(|e| fail(e, "reading the answer"))?;
     let buf: ArrayBuffer = buf.dyn_into().map_err(|e| fail(e, "reading the answer"))?;

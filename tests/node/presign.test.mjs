@@ -146,6 +146,27 @@ test('timeout fires (kind timeout) and the next call works', async () => {
   assert.ok(ok.pre_entrustweb_id);
 });
 
+test('timeout fires even when fetch, or the body, ignores the abort signal', async () => {
+  const c = client(emu, { timeout: 150 });
+  const realFetch = globalThis.fetch;
+  const never = () => new Promise(() => {});
+  // A fetch that never settles and ignores its signal; then one whose body never ends.
+  const stubs = [never, async () => new Response(new ReadableStream({ pull: never }), { status: 200 })];
+  try {
+    for (const stub of stubs) {
+      globalThis.fetch = stub;
+      const t0 = Date.now();
+      const e = await Promise.race([rejection(c.preEntrustSign(body(emu))), new Promise((resolve) => { setTimeout(resolve, 5000, 'hung').unref(); })]);
+      assert.ok(e instanceof WechatPayError, `${stub.name || 'body'}: ${e}`);
+      assert.equal(e.code, 'TIMEOUT', e.message);
+      assert.ok(Date.now() - t0 < 2000, `rejected after ${Date.now() - t0} ms`);
+    }
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.ok((await c.preEntrustSign(body(emu))).pre_entrustweb_id, 'the next call works');
+});
+
 test('connection reset is a network error', async () => {
   emu.inject({ kind: 'reset' });
   const e = await rejection(client(emu).preEntrustSign(body(emu)));
