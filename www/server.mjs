@@ -459,7 +459,7 @@ export function realModeConfig(env = process.env) {
  * - `real`: the object of realModeConfig() to talk to the real API instead.
  * - `sessionTtlMs`: the pre-sign session lifetime shown as "expired" (default 10 minutes;
  *   forwarded to an emulator started here).
- * - `clientOptions`: extra `new Client()` options in emulator mode (e.g. `timeoutMs`; tests
+ * - `clientOptions`: extra `new Client()` options in emulator mode (e.g. `timeout`; tests
  *   pass a wrong `privateKey` to see SIGN_ERROR).
  * - `log`: function(line) for request and notification lines (default: none).
  */
