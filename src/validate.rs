@@ -247,10 +247,9 @@ fn check_object(map: &Map<String, Value>, fields: &[Field], at: &str, issues: &m
             let hint = did_you_mean(key, fields)
                 .map(|s| format!(": did you mean \"{s}\"?"))
                 .unwrap_or_else(|| {
-                    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
                     format!(
                         "; the known fields here are {}",
-                        joined(names.iter().copied(), ", ")
+                        joined(fields.iter().map(|f| f.name), ", ")
                     )
                 });
             issues.push(Issue {
@@ -404,7 +403,7 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                     if !allowed.contains(&s.as_str()) {
                         let hint = allowed
                             .iter()
-                            .find(|a| a.eq_ignore_ascii_case(s) || within(a, s, 2))
+                            .find(|a| a.eq_ignore_ascii_case(s) || distance_within(a, s, 2).is_some())
                             .map(|a| {
                                 format!(
                                     " (did you mean {a}? the vendor's spelling is used verbatim)"
@@ -546,14 +545,9 @@ pub fn suggest<'a>(key: &str, names: &[&'a str]) -> Option<&'a str> {
         } else if key.starts_with(&n) && key.len() <= n.len() + 7 {
             1
         } else {
-            // Past n.len() + max, no `max` edits reach: the distance is not computed.
-            let max = 2.max(n.len() / 5);
-            if key.len() > n.len() + max {
-                continue;
-            }
-            match edit_distance(&n, &key) {
-                d if d <= max => d,
-                _ => continue,
+            match distance_within(&n, &key, 2.max(n.len() / 5)) {
+                Some(d) => d,
+                None => continue,
             }
         };
         if best.is_none_or(|(b, _)| distance < b) {
@@ -563,10 +557,13 @@ pub fn suggest<'a>(key: &str, names: &[&'a str]) -> Option<&'a str> {
     best.map(|(_, name)| name)
 }
 
-/// Whether `a` and `b` are at most `max` edits apart. `b` may be any length: past a length
-/// that no `max` edits can reach, it is refused without the quadratic distance.
-fn within(a: &str, b: &str, max: usize) -> bool {
-    b.len() <= a.len() + max && edit_distance(a, b) <= max
+/// The edit distance of `a` and `b` when it is at most `max`. `b` may be any length: past a
+/// length that no `max` edits can reach, it is refused without the quadratic distance.
+fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    if b.len() > a.len() + max {
+        return None;
+    }
+    Some(edit_distance(a, b)).filter(|d| *d <= max)
 }
 
 fn did_you_mean(key: &str, fields: &[Field]) -> Option<&'static str> {

@@ -425,14 +425,11 @@ impl Inner {
         Ok(url)
     }
 
-    /// Whether `url` (from [`Self::sent_url`]) is `path` under `baseURL`.
+    /// Whether `url` (from [`Self::sent_url`]) is `path` under `baseURL`: the same path as
+    /// [`Self::sent_url`] makes of `path`.
     fn is_api_path(&self, url: &web_sys::Url, path: &str) -> bool {
-        let base = web_sys::Url::new(&self.base_url)
-            .map(|b| b.pathname())
-            .unwrap_or_default();
-        url.pathname()
-            .strip_prefix(base.strip_suffix('/').unwrap_or(&base))
-            .is_some_and(|rest| rest == path)
+        self.sent_url(path)
+            .is_ok_and(|api| api.pathname() == url.pathname())
     }
 
     /// Signs and sends `url` (from [`Self::sent_url`]); returns the verified answer or the
