@@ -1,0 +1,127 @@
+// The /v3/ API routes: POST pre-entrust-sign and the GET contract query.
+import { HttpError } from './http.mjs';
+import { validatePreEntrustSign } from './validate.mjs';
+import { randomString } from './wire.mjs';
+
+export const PRE_ENTRUST_PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
+const CONTRACT_QUERY_RE = /^\/v3\/papay\/sign\/contracts\/plan-id\/([^/]+)\/out-contract-code\/([^/]+)$/;
+
+export function paramError(field, value, issue, message) {
+  const detail = { field, issue, location: 'body' };
+  if (value !== undefined) detail.value = value;
+  return new HttpError(400, 'PARAM_ERROR', message ?? `参数错误: ${field || '(body)'} ${issue}`, detail);
+}
+
+/** The body as JSON (UTF-8 checked), or a PARAM_ERROR naming the body. */
+export function parseJsonBody(body) {
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw paramError('', undefined, 'the body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw paramError('', undefined, `the body is not valid JSON (${e.message})`);
+  }
+}
+
+/**
+ * @param {{ o, client, auth, store, sendSigned, answerSerial, baseUrl: () => string }} env
+ * @returns {(ctx, body) => void} the /v3/ dispatcher (404 for an unknown path)
+ */
+export function apiRoutes(env) {
+  const { o, client, auth, store, sendSigned, answerSerial } = env;
+
+  function preEntrustSign(ctx, body) {
+    const { req } = ctx;
+    auth.check(req, body);
+    const json = parseJsonBody(body);
+    const bad = validatePreEntrustSign(json);
+    if (bad) throw paramError(bad.field, bad.value, bad.issue, `输入源"/body${bad.field}"校验失败 (${bad.field || 'body'} ${bad.issue})`);
+    if (json.plan_id !== client.plan_id) {
+      throw new HttpError(400, 'INVALID_REQUEST', `委托代扣模板不存在 (unknown plan_id ${json.plan_id}: merchant ${client.mchid} has no such plan)`, { field: '/plan_id', value: json.plan_id, issue: 'unknown plan_id', location: 'body' });
+    }
+    if (json.appid !== client.appid) {
+      throw new HttpError(400, 'APPID_MCHID_NOT_MATCH', `appid和mchid不匹配 (appid ${json.appid} is not bound to merchant ${client.mchid})`, { field: '/appid', value: json.appid, issue: 'appid not bound to this mchid', location: 'body' });
+    }
+    const prev = store.byCode(json.out_contract_code);
+    if (prev) {
+      throw new HttpError(400, 'INVALID_REQUEST', `商户签约协议号已使用 (out_contract_code ${json.out_contract_code} was already used for pre-sign ${prev.pre_entrustweb_id}; use a new one)`, { field: '/out_contract_code', value: json.out_contract_code, issue: 'already used', location: 'body' });
+    }
+    const t = o.now();
+    const id = randomString(32);
+    const c = {
+      pre_entrustweb_id: id,
+      contract_id: null,
+      state: 'PENDING',
+      request: json,
+      sign_scene: json.sign_scene,
+      mchid: client.mchid,
+      appid: json.appid,
+      plan_id: json.plan_id,
+      out_contract_code: json.out_contract_code,
+      contract_display_account: json.contract_display_account,
+      out_user_code: json.out_user_code,
+      openid: json.openid ?? null,
+      contract_notify_url: json.contract_notify_url,
+      return_url: json.return_url ?? null,
+      created_at: t,
+      expires_at: t + o.sessionTtlMs,
+      contract_signed_time: null,
+      contract_expired_time: null,
+      contract_terminate_info: null,
+      notifications: [],
+      notify_serial: answerSerial(req),
+    };
+    const answer = { pre_entrustweb_id: id };
+    if (json.sign_scene === 'SIGN_SCENE_APP') {
+      c.mini_program_username = o.miniProgramUsername;
+      c.mini_program_path = `pages/index/index?pre_entrustweb_id=${id}`;
+      answer.mini_program_username = c.mini_program_username;
+      answer.mini_program_path = c.mini_program_path;
+    } else {
+      c.redirect_url = `${env.baseUrl()}/emulator/pre-entrust/${id}`;
+      answer.redirect_url = c.redirect_url;
+    }
+    store.add(c);
+    sendSigned(ctx, 200, answer);
+  }
+
+  function queryContract(ctx, body, m) {
+    auth.check(ctx.req, body);
+    let planId, code;
+    try {
+      planId = decodeURIComponent(m[1]);
+      code = decodeURIComponent(m[2]);
+    } catch {
+      throw new HttpError(400, 'PARAM_ERROR', 'path parameters are not valid percent-encoding', { location: 'path' });
+    }
+    if (!/^[1-9]\d{0,15}$/.test(planId)) {
+      throw new HttpError(400, 'PARAM_ERROR', `plan_id must be a positive integer`, { field: 'plan_id', value: planId, issue: 'must be a positive integer', location: 'path' });
+    }
+    const c = store.byCode(code);
+    if (!c || c.plan_id !== Number(planId)) {
+      throw new HttpError(404, 'RESOURCE_NOT_EXISTS', `签约协议不存在 (no contract with plan_id ${planId} and out_contract_code ${code})`);
+    }
+    if (c.state !== 'SIGNED' && c.state !== 'TERMINATED') {
+      throw new HttpError(404, 'RESOURCE_NOT_EXISTS', `签约协议不存在 (out_contract_code ${code} has not been signed: pre-sign session is ${c.state})`);
+    }
+    sendSigned(ctx, 200, store.view(c));
+  }
+
+  return function route(ctx, body) {
+    const { req, pathname } = ctx;
+    if (pathname === PRE_ENTRUST_PATH) {
+      if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${PRE_ENTRUST_PATH}; use POST`, undefined);
+      return preEntrustSign(ctx, body);
+    }
+    const m = CONTRACT_QUERY_RE.exec(pathname);
+    if (m) {
+      if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use GET`);
+      return queryContract(ctx, body, m);
+    }
+    throw new HttpError(404, 'RESOURCE_NOT_EXISTS', `the emulator has no API at ${pathname}`);
+  };
+}

@@ -1,0 +1,118 @@
+// HTTP helpers of the emulator: the error type, answers (JSON, HTML, signed JSON),
+// bounded body reading and the small body parsers of the /emulator/ routes.
+import { randomString, responseMessage, rsaSign } from './wire.mjs';
+
+export const BODY_LIMIT = 64 * 1024;
+export const HARD_BODY_LIMIT = 8 * 1024 * 1024;
+export const EXPOSE_HEADERS = 'Wechatpay-Timestamp, Wechatpay-Nonce, Wechatpay-Serial, Wechatpay-Signature, Request-ID';
+export const ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'Wechatpay-Serial', 'User-Agent'];
+export const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
+
+/** An answer `{ code, message, detail? }` with an HTTP status. */
+export class HttpError extends Error {
+  constructor(status, code, message, detail) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    if (detail !== undefined) this.detail = detail;
+  }
+}
+
+export function setCommon(res, rid) {
+  res.setHeader('Request-ID', rid);
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', EXPOSE_HEADERS);
+}
+
+export function sendJsonError(res, status, code, message, detail, extraHeaders = {}) {
+  const obj = { code, message };
+  if (detail !== undefined) obj.detail = detail;
+  const body = Buffer.from(JSON.stringify(obj), 'utf8');
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length, ...extraHeaders });
+  res.end(body);
+}
+
+export function sendPlainJson(res, status, obj) {
+  const body = Buffer.from(JSON.stringify(obj), 'utf8');
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+  res.end(body);
+}
+
+export function sendHtml(res, status, html, extra = {}) {
+  const body = Buffer.from(html, 'utf8');
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length, 'Cache-Control': 'no-store', ...extra });
+  res.end(body);
+}
+
+/**
+ * sendSigned(ctx, status, obj): a signed 2xx API answer, possibly mangled by an injected
+ * answer fault. `takeFault(req, pathname)` gives that fault; `mangle` is faults.signAnswer.
+ */
+export function signedSender({ now, privateKey, answerSerial, takeFault, mangle }) {
+  return function sendSigned(ctx, status, obj) {
+    const { req, res } = ctx;
+    const fault = takeFault(req, ctx.pathname);
+    if (fault) ctx.fault = fault.kind;
+    const a = mangle(fault, {
+      body: Buffer.from(JSON.stringify(obj), 'utf8'),
+      nowS: Math.floor(now() / 1000),
+      nonce: randomString(32),
+      serial: answerSerial(req),
+      sign: (ts, nonce, bytes) => rsaSign(privateKey, responseMessage(ts, nonce, bytes)),
+    });
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': a.body.length };
+    if (a.headers) {
+      Object.assign(headers, {
+        'Wechatpay-Timestamp': a.ts,
+        'Wechatpay-Nonce': a.nonce,
+        'Wechatpay-Serial': a.serial,
+        'Wechatpay-Signature': a.signature,
+      });
+    }
+    res.writeHead(status, headers);
+    res.end(a.body);
+  };
+}
+
+/** Reads the body up to BODY_LIMIT; past HARD_BODY_LIMIT it stops reading (`abort`). */
+export function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > BODY_LIMIT) {
+        tooLarge = true;
+        chunks.length = 0;
+        if (size > HARD_BODY_LIMIT) {
+          req.removeAllListeners('data');
+          req.pause();
+          resolve({ buf: Buffer.alloc(0), tooLarge: true, size, abort: true });
+        }
+      } else {
+        chunks.push(c);
+      }
+    });
+    req.on('end', () => resolve({ buf: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge, size }));
+    req.on('error', reject);
+    req.on('aborted', () => reject(new Error('aborted')));
+  });
+}
+
+export function parseForm(buf) {
+  const out = {};
+  for (const [k, v] of new URLSearchParams(buf.toString('utf8'))) out[k] = v;
+  return out;
+}
+
+/** An optional JSON object body (empty = {}); anything but an object reads as {}. */
+export function parseJsonOpt(buf) {
+  if (buf.length === 0) return {};
+  try {
+    const v = JSON.parse(buf.toString('utf8'));
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+  } catch {
+    throw new HttpError(400, 'PARAM_ERROR', 'the body is not valid JSON');
+  }
+}
