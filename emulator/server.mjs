@@ -15,6 +15,7 @@ import { ContractStore } from './lib/contracts.mjs';
 import { Authenticator } from './lib/auth.mjs';
 import { apiRoutes } from './lib/api-routes.mjs';
 import { userRoutes } from './lib/user-routes.mjs';
+import { CONTROL_ALLOW_HEADERS, CONTROL_ALLOW_METHODS, controlCors, guardControl } from './lib/origin.mjs';
 import {
   ALLOW_HEADERS, ALLOW_METHODS, BODY_LIMIT, HttpError, readBody, sendJsonError, setCommon, signedSender,
 } from './lib/http.mjs';
@@ -109,6 +110,23 @@ export async function startEmulator(options = {}) {
       ctx.query = new URLSearchParams(qi >= 0 ? rawUrl.slice(qi + 1) : '');
       const isApi = ctx.pathname.startsWith('/v3/') || ctx.pathname === '/v3';
 
+      let controlOrigin = null;
+      if (!isApi) {
+        controlCors(res, null);
+        controlOrigin = guardControl(req);
+        controlCors(res, controlOrigin);
+      }
+
+      if (req.method === 'OPTIONS' && !isApi) {
+        await readBody(req);
+        res.writeHead(204, controlOrigin ? {
+          'Access-Control-Allow-Methods': CONTROL_ALLOW_METHODS,
+          'Access-Control-Allow-Headers': CONTROL_ALLOW_HEADERS,
+          'Access-Control-Max-Age': '600',
+          'Content-Length': 0,
+        } : { 'Content-Length': 0 });
+        return res.end();
+      }
       if (req.method === 'OPTIONS') {
         await readBody(req);
         const requested = String(req.headers['access-control-request-headers'] ?? '')

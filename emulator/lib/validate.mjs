@@ -16,7 +16,7 @@ const DAYS = [
 
 export const SIGN_SCENES = ['SIGN_SCENE_APP', 'SIGN_SCENE_QRCODE'];
 
-function isLoopbackHost(hostname) {
+export function isLoopbackHost(hostname) {
   const h = hostname.toLowerCase();
   return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
