@@ -12,6 +12,7 @@ import { Notifier } from './lib/notify.mjs';
 import { requestId, randomHex } from './lib/wire.mjs';
 import { Faults, applyArrivalFault, signAnswer } from './lib/faults.mjs';
 import { ContractStore } from './lib/contracts.mjs';
+import { Deductions } from './lib/deductions.mjs';
 import { Authenticator } from './lib/auth.mjs';
 import { apiRoutes } from './lib/api-routes.mjs';
 import { userRoutes } from './lib/user-routes.mjs';
@@ -21,6 +22,7 @@ import {
 } from './lib/http.mjs';
 
 export { PRE_ENTRUST_PATH } from './lib/api-routes.mjs';
+export { APPLY_PATH } from './lib/pay-routes.mjs';
 export { FAULT_KINDS, UNKNOWN_SERIAL_ID } from './lib/faults.mjs';
 
 function makeLogger(log) {
@@ -38,6 +40,7 @@ export async function startEmulator(options = {}) {
     port: options.port ?? 0,
     host: '127.0.0.1',
     sessionTtlMs: options.sessionTtlMs ?? 600_000,
+    chargeDelayMs: options.chargeDelayMs ?? 2000,
     notifyRetry: { max: 5, baseMs: 1000, ...(options.notifyRetry ?? {}) },
     notifyTimeoutMs: options.notifyTimeoutMs ?? 5000,
     now: options.now ?? (() => Date.now()),
@@ -68,12 +71,13 @@ export async function startEmulator(options = {}) {
   });
   const faults = new Faults();
   const store = new ContractStore({ now, notifier, sessionTtlMs: o.sessionTtlMs });
+  const deductions = new Deductions({ now, notifier, store, client, chargeDelayMs: o.chargeDelayMs });
   const env = {
-    o, client, keyId, store, faults, notifier, answerSerial,
+    o, client, keyId, store, deductions, faults, notifier, answerSerial,
     auth: new Authenticator({ client, merchantPublicKey, now }),
     sendSigned: signedSender({
       now, privateKey: wechatpayPrivateKey, answerSerial, mangle: signAnswer,
-      takeFault: (req, pathname) => faults.take(false, req, pathname),
+      takeFault: (req, pathname) => faults.take('answer', req, pathname),
     }),
     baseUrl: () => baseUrl,
   };
@@ -145,7 +149,7 @@ export async function startEmulator(options = {}) {
       if (closed) return res.destroy();
 
       if (isApi) {
-        const pre = faults.take(true, req, ctx.pathname);
+        const pre = faults.take('arrival', req, ctx.pathname);
         if (pre && await applyArrivalFault(pre, ctx, { sleep, isClosed: () => closed }) === 'handled') return;
       }
       if (tooLarge) {
@@ -207,6 +211,7 @@ export async function startEmulator(options = {}) {
     if (closed) return;
     closed = true;
     notifier.close();
+    deductions.close();
     for (const t of pendingTimers) { clearTimeout(t); t.resolve(); }
     pendingTimers.clear();
     await new Promise((resolve) => {
@@ -245,6 +250,10 @@ export async function startEmulator(options = {}) {
     sign: call((id, opts) => store.sign(id, opts)),
     cancel: call((id) => store.cancel(id)),
     terminate: call((id, opts) => store.terminate(id, opts)),
+    requestTermination: call((id, opts) => store.requestTermination(id, opts).settled),
+    orders: deductions.orders,
+    chargeNow: call((outTradeNo) => deductions.chargeNow(outTradeNo)),
+    orderView: (outTradeNo) => { const x = deductions.orders.get(outTradeNo); return x ? deductions.view(x) : null; },
     getContract: (id) => store.find(id) ?? store.byCode(id),
     contractView: (id) => { const c = store.find(id) ?? store.byCode(id); return c ? store.view(c) : null; },
     miniProgramUrl: (mpPath) => `${baseUrl}/emulator/mini-program?path=${encodeURIComponent(mpPath)}`,
@@ -265,6 +274,7 @@ function parseArgs(argv) {
       case '--port': out.port = Number(val()); break;
       case '--credentials': out.credentials = val(); break;
       case '--ttl': out.sessionTtlMs = Number(val()); break;
+      case '--charge-delay': out.chargeDelayMs = Number(val()); break;
       case '--notify-retries': out.notifyRetry = { ...(out.notifyRetry ?? {}), max: Number(val()) }; break;
       case '--notify-backoff': out.notifyRetry = { ...(out.notifyRetry ?? {}), baseMs: Number(val()) }; break;
       case '--probe': out.probe = true; break;
@@ -288,7 +298,7 @@ if (isMain) {
     process.exit(2);
   }
   if (args.help) {
-    process.stdout.write('usage: node emulator/server.mjs [--port N] [--credentials FILE] [--ttl MS] [--notify-retries N] [--notify-backoff MS] [--probe] [--platform-cert] [--quiet]\n');
+    process.stdout.write('usage: node emulator/server.mjs [--port N] [--credentials FILE] [--ttl MS] [--charge-delay MS] [--notify-retries N] [--notify-backoff MS] [--probe] [--platform-cert] [--quiet]\n');
     process.exit(0);
   }
   const { help, ...opts } = args;

@@ -1,31 +1,13 @@
-// The /v3/ API routes: POST pre-entrust-sign and the GET contract query.
-import { HttpError } from './http.mjs';
-import { validatePreEntrustSign } from './validate.mjs';
+// The /v3/ API routes: POST pre-entrust-sign, the GET contract queries, and the dispatcher
+// over them and the deduction routes of pay-routes.mjs.
+import { HttpError, paramError, paramIssues, parseJsonBody } from './http.mjs';
+import { validateContractPath, validatePreEntrustSign } from './validate.mjs';
+import { payRoutes } from './pay-routes.mjs';
 import { randomString } from './wire.mjs';
 
 export const PRE_ENTRUST_PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
 const CONTRACT_QUERY_RE = /^\/v3\/papay\/sign\/contracts\/plan-id\/([^/]+)\/out-contract-code\/([^/]+)$/;
-
-export function paramError(field, value, issue, message) {
-  const detail = { field, issue, location: 'body' };
-  if (value !== undefined) detail.value = value;
-  return new HttpError(400, 'PARAM_ERROR', message ?? `参数错误: ${field || '(body)'} ${issue}`, detail);
-}
-
-/** The body as JSON (UTF-8 checked), or a PARAM_ERROR naming the body. */
-export function parseJsonBody(body) {
-  let text;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    throw paramError('', undefined, 'the body is not valid UTF-8');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw paramError('', undefined, `the body is not valid JSON (${e.message})`);
-  }
-}
+const HARMONY_CONTRACT_RE = /^\/v3\/papay\/sign\/contracts\/harmony-plan-id\/([^/]+)\/out-contract-code\/([^/]+)$/;
 
 /**
  * @param {{ o, client, auth, store, sendSigned, answerSerial, baseUrl: () => string }} env
@@ -72,6 +54,7 @@ export function apiRoutes(env) {
       contract_signed_time: null,
       contract_expired_time: null,
       contract_terminate_info: null,
+      termination_inquiries: [],
       notifications: [],
       notify_serial: answerSerial(req),
     };
@@ -89,18 +72,16 @@ export function apiRoutes(env) {
     sendSigned(ctx, 200, answer);
   }
 
-  function queryContract(ctx, body, m) {
-    auth.check(ctx.req, body);
-    let planId, code;
+  /** The path parameters of a contract query, percent-decoded. */
+  function contractPath(m) {
     try {
-      planId = decodeURIComponent(m[1]);
-      code = decodeURIComponent(m[2]);
+      return [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
     } catch {
       throw new HttpError(400, 'PARAM_ERROR', 'path parameters are not valid percent-encoding', { location: 'path' });
     }
-    if (!/^[1-9]\d{0,15}$/.test(planId)) {
-      throw new HttpError(400, 'PARAM_ERROR', `plan_id must be a positive integer`, { field: 'plan_id', value: planId, issue: 'must be a positive integer', location: 'path' });
-    }
+  }
+
+  function answerContract(ctx, planId, code) {
     const c = store.byCode(code);
     if (!c || c.plan_id !== Number(planId)) {
       throw new HttpError(404, 'RESOURCE_NOT_EXISTS', `签约协议不存在 (no contract with plan_id ${planId} and out_contract_code ${code})`);
@@ -111,16 +92,39 @@ export function apiRoutes(env) {
     sendSigned(ctx, 200, store.view(c));
   }
 
+  /** GET .../plan-id/{plan_id}/...: the older path, kept for the tests that use it. */
+  function queryContract(ctx, body, m) {
+    auth.check(ctx.req, body);
+    const [planId, code] = contractPath(m);
+    if (!/^[1-9]\d{0,15}$/.test(planId)) {
+      throw new HttpError(400, 'PARAM_ERROR', `plan_id must be a positive integer`, { field: 'plan_id', value: planId, issue: 'must be a positive integer', location: 'path' });
+    }
+    answerContract(ctx, planId, code);
+  }
+
+  /** GET .../harmony-plan-id/{plan_id}/out-contract-code/{code} (spec section 1). */
+  function queryHarmonyContract(ctx, body, m) {
+    auth.check(ctx.req, body);
+    const [planId, code] = contractPath(m);
+    const issues = validateContractPath(planId, code);
+    if (issues.length) throw paramIssues(issues, 'path');
+    answerContract(ctx, planId, code);
+  }
+
+  const routes = [
+    { path: PRE_ENTRUST_PATH, method: 'POST', handle: preEntrustSign },
+    { re: HARMONY_CONTRACT_RE, method: 'GET', handle: queryHarmonyContract },
+    { re: CONTRACT_QUERY_RE, method: 'GET', handle: queryContract },
+    ...payRoutes(env),
+  ];
+
   return function route(ctx, body) {
     const { req, pathname } = ctx;
-    if (pathname === PRE_ENTRUST_PATH) {
-      if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${PRE_ENTRUST_PATH}; use POST`, undefined);
-      return preEntrustSign(ctx, body);
-    }
-    const m = CONTRACT_QUERY_RE.exec(pathname);
-    if (m) {
-      if (req.method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use GET`);
-      return queryContract(ctx, body, m);
+    for (const r of routes) {
+      const m = r.path !== undefined ? (pathname === r.path ? [pathname] : null) : r.re.exec(pathname);
+      if (!m) continue;
+      if (req.method !== r.method) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${r.path ?? 'this path'}; use ${r.method}`);
+      return r.handle(ctx, body, m);
     }
     throw new HttpError(404, 'RESOURCE_NOT_EXISTS', `the emulator has no API at ${pathname}`);
   };

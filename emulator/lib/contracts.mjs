@@ -1,6 +1,7 @@
 // The contract store: pre-sign sessions and the contracts they become, their states
 // (PENDING, SIGNED, TERMINATED, EXPIRED, CANCELLED), the API's view of them, and the
-// user's actions (sign, cancel) and termination, each with its ENTRUST.* notification.
+// user's actions (sign, cancel, ask to terminate) and termination, each with its
+// ENTRUST.* notification.
 import { HttpError } from './http.mjs';
 import { randomDigits, randomString, rfc3339CST } from './wire.mjs';
 
@@ -119,6 +120,59 @@ export class ContractStore {
     return c;
   }
 
+  /**
+   * The user asks to end a SIGNED contract: ENTRUST.TERMINATE_INQUIRY goes to the
+   * contract's notify URL and the merchant's answer decides (spec section 3):
+   * 2xx + {"code":"SUCCESS"} -> terminated (USER_TERMINATE) and ENTRUST.TERMINATE;
+   * 2xx + {"code":"FAIL","message"} -> stays SIGNED, refusal recorded; anything else is
+   * retried like any notification, and after the last attempt recorded as NO_ANSWER.
+   * Returns { inquiry (live record), settled (promise of it once decided) }.
+   */
+  requestTermination(contractId, opts = {}) {
+    const c = this.signedContract(contractId);
+    c.termination_inquiries ??= [];
+    const last = c.termination_inquiries.at(-1);
+    if (last?.state === 'PENDING') {
+      throw new HttpError(409, 'TERMINATION_INQUIRY_PENDING', `contract ${contractId} already has a termination inquiry waiting for the merchant's answer (${last.event_id})`);
+    }
+    const inquiry = { event_id: null, state: 'PENDING', requested_at: this.o.now(), answered_at: null, message: null };
+    const resource = {
+      mchid: c.mchid,
+      appid: c.appid,
+      openid: c.openid,
+      plan_id: c.plan_id,
+      out_contract_code: c.out_contract_code,
+      out_user_code: c.out_user_code,
+      contract_id: c.contract_id,
+      contract_display_account: c.contract_display_account,
+      contract_state: c.state,
+      contract_signed_time: c.contract_signed_time,
+    };
+    const meta = { contract_id: c.contract_id, out_contract_code: c.out_contract_code };
+    let settle;
+    const settled = new Promise((resolve) => { settle = resolve; });
+    inquiry.event_id = this.o.notifier.send(c.contract_notify_url, 'ENTRUST.TERMINATE_INQUIRY', '解约询问', resource, meta, c.notify_serial, {
+      accept: (r) => inquiryAnswer(r.body) !== null,
+      onSettled: (outcome) => {
+        inquiry.answered_at = this.o.now();
+        const answer = outcome.delivered ? inquiryAnswer(outcome.rec.response) : null;
+        if (!answer) {
+          inquiry.state = 'NO_ANSWER';
+        } else if (answer.allow) {
+          inquiry.state = 'ALLOWED';
+          if (c.state === 'SIGNED') this.terminate(c.contract_id, { mode: 'USER_TERMINATE', remark: opts.remark });
+        } else {
+          inquiry.state = 'REFUSED';
+          inquiry.message = answer.message;
+        }
+        settle(inquiry);
+      },
+    });
+    c.notifications.push(inquiry.event_id);
+    c.termination_inquiries.push(inquiry);
+    return { inquiry, settled };
+  }
+
   /** Terminates at once: TERMINATED + ENTRUST.TERMINATE. */
   terminate(contractId, opts = {}) {
     const c = this.signedContract(contractId);
@@ -132,4 +186,14 @@ export class ContractStore {
     };
     return this.notify(c, 'ENTRUST.TERMINATE', '解约成功');
   }
+}
+
+/** The merchant's answer to an inquiry: { allow, message } or null (not an answer). */
+export function inquiryAnswer(bodyText) {
+  let v;
+  try { v = JSON.parse(bodyText ?? ''); } catch { return null; }
+  if (!v || typeof v !== 'object') return null;
+  if (v.code === 'SUCCESS') return { allow: true, message: typeof v.message === 'string' ? v.message : null };
+  if (v.code === 'FAIL') return { allow: false, message: typeof v.message === 'string' ? v.message : null };
+  return null;
 }

@@ -7,10 +7,16 @@ export const UNKNOWN_SERIAL_ID = 'PUB_KEY_ID_0000000000000000000000000000000000'
 export const FAULT_KINDS = [
   'delay', 'status500', 'status429', 'reset', 'paramError',
   'badJson', 'truncate', 'badSignature', 'staleTimestamp', 'unknownSerial', 'noSignatureHeaders',
+  'payFail',
 ];
-// applied when the request arrives (whatever it would have answered)
-const PRE_FAULTS = new Set(['delay', 'status500', 'status429', 'reset', 'paramError']);
-// the others are applied to the next 2xx API answer
+// When a fault is taken: 'arrival' = when a /v3/ request arrives (whatever it would have
+// answered); 'answer' = on the next signed 2xx answer; 'charge' = by the next deduction
+// accepted (a new out_trade_no), which is then charged as PAY_FAIL.
+const FAMILY = {
+  delay: 'arrival', status500: 'arrival', status429: 'arrival', reset: 'arrival', paramError: 'arrival',
+  badJson: 'answer', truncate: 'answer', badSignature: 'answer', staleTimestamp: 'answer', unknownSerial: 'answer', noSignatureHeaders: 'answer',
+  payFail: 'charge',
+};
 
 /** The queue of injected faults; `list` is the array exposed as `emu.faults`. */
 export class Faults {
@@ -33,9 +39,9 @@ export class Faults {
     this.list.length = 0;
   }
 
-  /** Takes one use of the first queued fault of the given family matching the request. */
-  take(pre, req, pathname) {
-    const i = this.list.findIndex((f) => PRE_FAULTS.has(f.kind) === pre && matches(f, req, pathname));
+  /** Takes one use of the first queued fault of the family ('arrival', 'answer', 'charge') matching the request. */
+  take(family, req, pathname) {
+    const i = this.list.findIndex((f) => FAMILY[f.kind] === family && matches(f, req, pathname));
     if (i < 0) return null;
     const f = this.list[i];
     if (--f.times <= 0) this.list.splice(i, 1);

@@ -1,5 +1,5 @@
 // HTTP helpers of the emulator: the error type, answers (JSON, HTML, signed JSON),
-// bounded body reading and the small body parsers of the /emulator/ routes.
+// bounded body reading, the body parsers and the PARAM_ERROR answers.
 import { randomString, responseMessage, rsaSign } from './wire.mjs';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -114,5 +114,38 @@ export function parseJsonOpt(buf) {
     return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
   } catch {
     throw new HttpError(400, 'PARAM_ERROR', 'the body is not valid JSON');
+  }
+}
+
+export function paramError(field, value, issue, message) {
+  const detail = { field, issue, location: 'body' };
+  if (value !== undefined) detail.value = value;
+  return new HttpError(400, 'PARAM_ERROR', message ?? `参数错误: ${field || '(body)'} ${issue}`, detail);
+}
+
+/**
+ * Every broken rule at once: 400 PARAM_ERROR whose `detail` is the first issue in the
+ * usual `{ field, value?, issue, location }` shape plus `issues`, the list of all of them.
+ */
+export function paramIssues(list, location = 'body') {
+  const issues = list.map(({ field, value, issue }) => (value === undefined ? { field, issue, location } : { field, value, issue, location }));
+  const where = location === 'body' ? '/body' : '';
+  const message = `参数错误: ${issues.length} issue${issues.length > 1 ? 's' : ''}: ` +
+    issues.map((i) => `${where}${i.field || ''} ${i.issue}`.trim()).join('; ');
+  return new HttpError(400, 'PARAM_ERROR', message, { ...issues[0], issues });
+}
+
+/** The body as JSON (UTF-8 checked), or a PARAM_ERROR naming the body. */
+export function parseJsonBody(body) {
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw paramError('', undefined, 'the body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw paramError('', undefined, `the body is not valid JSON (${e.message})`);
   }
 }

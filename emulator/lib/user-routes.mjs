@@ -1,5 +1,6 @@
 // The /emulator/ routes: the user's side (signing screen, mini-program stand-in, index)
-// and the control API that tests and the demo drive (sign, cancel, terminate, faults, dumps).
+// and the control API that tests and the demo drive (sign, cancel, terminate, ask to
+// terminate, faults, dumps of contracts, orders and notifications).
 import { HttpError, parseForm, parseJsonOpt, sendHtml, sendPlainJson } from './http.mjs';
 import { indexPage, messagePage, signingPage } from './pages.mjs';
 
@@ -8,7 +9,7 @@ import { indexPage, messagePage, signingPage } from './pages.mjs';
  * @returns {(ctx, body) => Promise<void>}
  */
 export function userRoutes(env) {
-  const { client, keyId, store, faults, notifier } = env;
+  const { client, keyId, store, deductions, faults, notifier } = env;
 
   function renderSession(res, c, miniProgram) {
     const formAction = `/emulator/pre-entrust/${encodeURIComponent(c.pre_entrustweb_id)}${miniProgram ? '?from=mini-program' : ''}`;
@@ -23,11 +24,16 @@ export function userRoutes(env) {
     if (!c) return sendHtml(res, 404, messagePage('预签约不存在 Not found', `pre_entrustweb_id ${id} does not exist`));
     if (req.method === 'GET') return renderSession(res, c, miniProgram);
     const form = parseForm(body);
+    if (form.action === 'terminate') {
+      // the user asks to end a signed contract: the merchant is asked first
+      if (c.state === 'SIGNED' && c.termination_inquiries?.at(-1)?.state !== 'PENDING') store.requestTermination(c.contract_id);
+      return renderSession(res, c, miniProgram);
+    }
     if (form.action === 'cancel') {
       if (c.state === 'PENDING') c.state = 'CANCELLED';
       return renderSession(res, c, miniProgram);
     }
-    if (form.action !== 'agree') return sendHtml(res, 400, messagePage('请求错误 Bad request', 'action must be agree or cancel'));
+    if (form.action !== 'agree') return sendHtml(res, 400, messagePage('请求错误 Bad request', 'action must be agree, cancel or terminate'));
     if (c.state !== 'PENDING') return renderSession(res, c, miniProgram);
     store.sign(id);
     if (c.return_url && !miniProgram) {
@@ -70,10 +76,22 @@ export function userRoutes(env) {
         if (method !== 'GET') notAllowed('GET');
         return sendPlainJson(res, 200, store.all().map((c) => store.dump(c)));
       }
+      if (parts.length === 3) {
+        if (method !== 'GET') notAllowed('GET');
+        const c = store.find(parts[2]) ?? store.byCode(parts[2]);
+        if (!c) throw new HttpError(404, 'RESOURCE_NOT_EXISTS', `no contract ${parts[2]}`);
+        return sendPlainJson(res, 200, store.dump(c));
+      }
       if (parts.length === 4 && parts[3] === 'terminate') {
         if (method !== 'POST') notAllowed('POST');
         const opts = parseJsonOpt(body);
         return sendPlainJson(res, 200, store.terminate(parts[2], opts));
+      }
+      if (parts.length === 4 && parts[3] === 'request-termination') {
+        if (method !== 'POST') notAllowed('POST');
+        const opts = parseJsonOpt(body);
+        const { inquiry } = store.requestTermination(parts[2], { remark: typeof opts.remark === 'string' ? opts.remark : undefined });
+        return sendPlainJson(res, 202, { contract_id: parts[2], ...inquiry });
       }
     }
     if (parts[1] === 'mini-program' && parts.length === 2) {
@@ -85,6 +103,17 @@ export function userRoutes(env) {
       if (!c) return sendHtml(res, 404, messagePage('小程序页面不存在 Not found', `no pre-sign session for mini-program path "${mpPath}"`));
       return renderSession(res, c, true);
     }
+    if (parts[1] === 'orders' && parts.length === 4 && parts[3] === 'charge') {
+      if (method !== 'POST') notAllowed('POST');
+      return sendPlainJson(res, 200, deductions.chargeNow(parts[2]));
+    }
+    if (parts[1] === 'orders' && parts.length <= 3) {
+      if (method !== 'GET') notAllowed('GET');
+      if (parts.length === 2) return sendPlainJson(res, 200, [...deductions.orders.values()].map((x) => deductions.dump(x)));
+      const x = deductions.orders.get(parts[2]);
+      if (!x) throw new HttpError(404, 'ORDER_NOT_EXIST', `no order ${parts[2]}`);
+      return sendPlainJson(res, 200, deductions.dump(x));
+    }
     if (parts[1] === 'notifications' && parts.length === 2) {
       if (method !== 'GET') notAllowed('GET');
       return sendPlainJson(res, 200, notifier.records);
@@ -95,7 +124,8 @@ export function userRoutes(env) {
       if (method === 'POST') {
         const f = parseJsonOpt(body);
         try {
-          faults.inject({ kind: f.kind, times: f.times, ms: f.ms, method: f.method, path: f.path });
+          const detail = f.detail && typeof f.detail === 'object' && !Array.isArray(f.detail) ? f.detail : undefined;
+          faults.inject({ kind: f.kind, times: f.times, ms: f.ms, method: f.method, path: f.path, detail });
         } catch (e) {
           throw new HttpError(400, 'PARAM_ERROR', e.message);
         }
