@@ -4,12 +4,14 @@
 //   node emulator/server.mjs [--port N] [--credentials FILE] [--ttl MS] [--probe] [--quiet]
 //   import { startEmulator } from './emulator/server.mjs'
 // This file wires the parts (lib/) together, dispatches requests and holds the CLI.
-import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadCredentials } from './lib/credentials.mjs';
 import { Notifier } from './lib/notify.mjs';
 import { requestId, randomHex } from './lib/wire.mjs';
+import { SigningKeys } from './lib/certificates.mjs';
+import { Hosts } from './lib/hosts.mjs';
+import { runCli } from './lib/cli.mjs';
 import { Faults, applyArrivalFault, signAnswer } from './lib/faults.mjs';
 import { ContractStore } from './lib/contracts.mjs';
 import { Deductions } from './lib/deductions.mjs';
@@ -44,25 +46,36 @@ export async function startEmulator(options = {}) {
     notifyRetry: { max: 5, baseMs: 1000, ...(options.notifyRetry ?? {}) },
     notifyTimeoutMs: options.notifyTimeoutMs ?? 5000,
     now: options.now ?? (() => Date.now()),
+    backup: options.backup ?? false,
+    backupPort: options.backupPort ?? 0,
     probe: options.probe ?? false,
     log: makeLogger(options.log ?? true),
     miniProgramUsername: options.miniProgramUsername ?? 'gh_' + randomHex(12),
   };
-  const creds = loadCredentials(options.credentials, { platformCert: Boolean(options.platformCert) });
+  const creds = loadCredentials(options.credentials, { platformCert: Boolean(options.platformCert || options.signWith === 'certificate') });
   const { keyId, platformSerial, wechatpayPrivateKey, merchantPublicKey } = creds.internal;
-  /** The key id an answer is signed under: the platform certificate when the request asked for it. */
-  const answerSerial = (req) => (platformSerial && req.headers['wechatpay-serial'] === platformSerial ? platformSerial : keyId);
   const client = creds.client;
-  const now = () => o.now();
+  /** The emulator's clock: the `now` option, moved forward by advanceTime. */
+  let timeOffset = 0;
+  const now = () => o.now() + timeOffset;
+  function advanceTime(ms) {
+    if (!(Number.isSafeInteger(ms) && ms >= 0)) throw new HttpError(400, 'PARAM_ERROR', 'advance_ms must be a non-negative integer (time only moves forward)', { field: 'advance_ms', value: ms, issue: 'must be a non-negative integer', location: 'body' });
+    timeOffset += ms;
+    return { now_ms: now(), offset_ms: timeOffset, now: new Date(now()).toISOString() };
+  }
 
   const pendingTimers = new Set();
   let closed = false;
   let baseUrl = '';
 
+  const keys = new SigningKeys({
+    now, keyId, privateKey: wechatpayPrivateKey, apiv3Key: client.apiv3Key,
+    platformSerial, platformPem: platformSerial ? client.certs[platformSerial] : null,
+    rotation: options.certificateRotation, signWith: options.signWith,
+  });
   const notifier = new Notifier({
     apiv3Key: client.apiv3Key,
-    keyId,
-    privateKey: wechatpayPrivateKey,
+    signer: (mode) => keys.signer(mode),
     now,
     retry: o.notifyRetry,
     timeoutMs: o.notifyTimeoutMs,
@@ -72,14 +85,18 @@ export async function startEmulator(options = {}) {
   const faults = new Faults();
   const store = new ContractStore({ now, notifier, sessionTtlMs: o.sessionTtlMs });
   const deductions = new Deductions({ now, notifier, store, client, chargeDelayMs: o.chargeDelayMs });
+  const hosts = new Hosts((req, res) => {
+    handle(req, res).catch(() => { try { res.destroy(); } catch { /* ignore */ } });
+  });
   const env = {
-    o, client, keyId, store, deductions, faults, notifier, answerSerial,
+    o, now, client, keyId, keys, store, deductions, faults, notifier, hosts, advanceTime,
     auth: new Authenticator({ client, merchantPublicKey, now }),
     sendSigned: signedSender({
-      now, privateKey: wechatpayPrivateKey, answerSerial, mangle: signAnswer,
+      now, keys, mangle: signAnswer,
       takeFault: (req, pathname) => faults.take('answer', req, pathname),
     }),
     baseUrl: () => baseUrl,
+    noCertificates: options.noCertificates ?? 'notFound',
   };
   const apiRoute = apiRoutes(env);
   const userRoute = userRoutes(env);
@@ -186,26 +203,8 @@ export async function startEmulator(options = {}) {
     }
   }
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => { try { res.destroy(); } catch { /* ignore */ } });
-  });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
-  server.on('clientError', (err, socket) => {
-    if (socket.writable && !socket.destroyed) {
-      const body = JSON.stringify({ code: 'INVALID_REQUEST', message: `malformed HTTP request (${err.code ?? 'bad request'})` });
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRequest-ID: ${requestId()}\r\nConnection: close\r\n\r\n${body}`);
-    } else {
-      socket.destroy();
-    }
-  });
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => { server.off('error', reject); resolve(); });
-  });
-  baseUrl = `http://127.0.0.1:${server.address().port}`;
+  await hosts.start(o.port, o.backup ? o.backupPort : null);
+  baseUrl = hosts.url;
 
   async function close() {
     if (closed) return;
@@ -214,10 +213,7 @@ export async function startEmulator(options = {}) {
     deductions.close();
     for (const t of pendingTimers) { clearTimeout(t); t.resolve(); }
     pendingTimers.clear();
-    await new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await hosts.close();
   }
 
   const call = (fn) => (...args) => {
@@ -236,7 +232,13 @@ export async function startEmulator(options = {}) {
 
   return {
     url: baseUrl,
-    port: server.address().port,
+    port: hosts.mainPort,
+    backupUrl: hosts.backupUrl,
+    takeMainDown: () => hosts.takeMainDown(),
+    bringMainUp: () => hosts.bringMainUp(),
+    now,
+    advanceTime: call(advanceTime),
+    platformCertificates: () => keys.summary(),
     credentials: client,
     credentialsFile: creds.file,
     wechatpaySerial: keyId,
@@ -263,54 +265,5 @@ export async function startEmulator(options = {}) {
   };
 }
 
-// ---------- CLI ----------
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [k, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const val = () => inline ?? argv[++i];
-    switch (k) {
-      case '--port': out.port = Number(val()); break;
-      case '--credentials': out.credentials = val(); break;
-      case '--ttl': out.sessionTtlMs = Number(val()); break;
-      case '--charge-delay': out.chargeDelayMs = Number(val()); break;
-      case '--notify-retries': out.notifyRetry = { ...(out.notifyRetry ?? {}), max: Number(val()) }; break;
-      case '--notify-backoff': out.notifyRetry = { ...(out.notifyRetry ?? {}), baseMs: Number(val()) }; break;
-      case '--probe': out.probe = true; break;
-      case '--platform-cert': out.platformCert = true; break;
-      case '--quiet': out.log = false; break;
-      case '-h': case '--help': out.help = true; break;
-      default: throw new Error(`unknown argument ${a}`);
-    }
-  }
-  if (out.port !== undefined && !(Number.isInteger(out.port) && out.port >= 0 && out.port < 65536)) throw new Error('--port must be 0..65535');
-  return out;
-}
-
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  let args;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`${e.message}\n`);
-    process.exit(2);
-  }
-  if (args.help) {
-    process.stdout.write('usage: node emulator/server.mjs [--port N] [--credentials FILE] [--ttl MS] [--charge-delay MS] [--notify-retries N] [--notify-backoff MS] [--probe] [--platform-cert] [--quiet]\n');
-    process.exit(0);
-  }
-  const { help, ...opts } = args;
-  startEmulator(opts).then((emu) => {
-    process.stdout.write(`WECHATPAY_EMULATOR_URL=${emu.url}\n`);
-    if (!emu.credentialsFile) process.stderr.write('credentials: generated in memory only (pass --credentials FILE to write them for your client)\n');
-    if (emu.credentialsFile) process.stderr.write(`credentials: ${emu.credentialsFile} (mchid ${emu.credentials.mchid}, plan_id ${emu.credentials.plan_id}, appid ${emu.credentials.appid}, key ${emu.wechatpaySerial})\n`);
-    const stop = () => { emu.close().then(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  }, (e) => {
-    process.stderr.write(`emulator failed to start: ${e.message}\n`);
-    process.exit(1);
-  });
-}
+if (isMain) runCli(process.argv.slice(2), startEmulator);

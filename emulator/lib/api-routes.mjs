@@ -1,20 +1,22 @@
-// The /v3/ API routes: POST pre-entrust-sign, the GET contract queries, and the dispatcher
-// over them and the deduction routes of pay-routes.mjs.
+// The /v3/ API routes: POST pre-entrust-sign, the GET contract queries, GET
+// /v3/certificates, and the dispatcher over them and the deduction routes of pay-routes.mjs.
 import { HttpError, paramError, paramIssues, parseJsonBody } from './http.mjs';
+import { mangleCertificates } from './faults.mjs';
 import { validateContractPath, validatePreEntrustSign } from './validate.mjs';
 import { payRoutes } from './pay-routes.mjs';
 import { randomString } from './wire.mjs';
 
 export const PRE_ENTRUST_PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
+export const CERTIFICATES_PATH = '/v3/certificates';
 const CONTRACT_QUERY_RE = /^\/v3\/papay\/sign\/contracts\/plan-id\/([^/]+)\/out-contract-code\/([^/]+)$/;
 const HARMONY_CONTRACT_RE = /^\/v3\/papay\/sign\/contracts\/harmony-plan-id\/([^/]+)\/out-contract-code\/([^/]+)$/;
 
 /**
- * @param {{ o, client, auth, store, sendSigned, answerSerial, baseUrl: () => string }} env
+ * @param {{ o, now, client, keyId, auth, store, keys, faults, sendSigned, noCertificates, baseUrl: () => string }} env
  * @returns {(ctx, body) => void} the /v3/ dispatcher (404 for an unknown path)
  */
 export function apiRoutes(env) {
-  const { o, client, auth, store, sendSigned, answerSerial } = env;
+  const { o, client, auth, store, keys, sendSigned } = env;
 
   function preEntrustSign(ctx, body) {
     const { req } = ctx;
@@ -32,7 +34,7 @@ export function apiRoutes(env) {
     if (prev) {
       throw new HttpError(400, 'INVALID_REQUEST', `商户签约协议号已使用 (out_contract_code ${json.out_contract_code} was already used for pre-sign ${prev.pre_entrustweb_id}; use a new one)`, { field: '/out_contract_code', value: json.out_contract_code, issue: 'already used', location: 'body' });
     }
-    const t = o.now();
+    const t = env.now();
     const id = randomString(32);
     const c = {
       pre_entrustweb_id: id,
@@ -56,7 +58,7 @@ export function apiRoutes(env) {
       contract_terminate_info: null,
       termination_inquiries: [],
       notifications: [],
-      notify_serial: answerSerial(req),
+      notify_mode: keys.modeOf(req),
     };
     const answer = { pre_entrustweb_id: id };
     if (json.sign_scene === 'SIGN_SCENE_APP') {
@@ -111,7 +113,24 @@ export function apiRoutes(env) {
     answerContract(ctx, planId, code);
   }
 
+  /** GET /v3/certificates (wechatpay-apiv3.md section 5), signed with a listed certificate. */
+  function certificates(ctx, body) {
+    auth.check(ctx.req, body);
+    if (!keys.hasCertificates) {
+      if (env.noCertificates === 'empty') return sendSigned(ctx, 200, { data: [] }, 'publicKey');
+      throw new HttpError(404, 'RESOURCE_NOT_EXISTS', `无可用的平台证书 (merchant ${client.mchid} uses the WeChat Pay public key ${env.keyId}, not platform certificates: verify answers and notifications with that public key)`);
+    }
+    let out = keys.downloadBody();
+    const fault = env.faults.take('certificates', ctx.req, ctx.pathname);
+    if (fault) {
+      ctx.fault = fault.kind;
+      out = mangleCertificates(fault, out);
+    }
+    sendSigned(ctx, 200, out, 'certificate');
+  }
+
   const routes = [
+    { path: CERTIFICATES_PATH, method: 'GET', handle: certificates },
     { path: PRE_ENTRUST_PATH, method: 'POST', handle: preEntrustSign },
     { re: HARMONY_CONTRACT_RE, method: 'GET', handle: queryHarmonyContract },
     { re: CONTRACT_QUERY_RE, method: 'GET', handle: queryContract },

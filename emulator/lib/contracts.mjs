@@ -81,7 +81,7 @@ export class ContractStore {
   notify(c, eventType, summary) {
     const view = this.view(c);
     const meta = { contract_id: c.contract_id, out_contract_code: c.out_contract_code };
-    c.notifications.push(this.o.notifier.send(c.contract_notify_url, eventType, summary, view, meta, c.notify_serial));
+    c.notifications.push(this.o.notifier.send(c.contract_notify_url, eventType, summary, view, meta, c.notify_mode));
     return view;
   }
 
@@ -151,7 +151,7 @@ export class ContractStore {
     const meta = { contract_id: c.contract_id, out_contract_code: c.out_contract_code };
     let settle;
     const settled = new Promise((resolve) => { settle = resolve; });
-    inquiry.event_id = this.o.notifier.send(c.contract_notify_url, 'ENTRUST.TERMINATE_INQUIRY', '解约询问', resource, meta, c.notify_serial, {
+    inquiry.event_id = this.o.notifier.send(c.contract_notify_url, 'ENTRUST.TERMINATE_INQUIRY', '解约询问', resource, meta, c.notify_mode, {
       accept: (r) => inquiryAnswer(r.body) !== null,
       onSettled: (outcome) => {
         inquiry.answered_at = this.o.now();

@@ -20,7 +20,7 @@ export class Deductions {
    * gets the first answer again and no second charge; a different body is refused.
    * `takeFail()` takes a payFail fault for a new order (or gives null). Returns the answer.
    */
-  apply(body, { serial, takeFail }) {
+  apply(body, { mode, takeFail }) {
     const { client, store, now } = this.o;
     const prev = this.orders.get(body.out_trade_no);
     if (prev) {
@@ -52,7 +52,7 @@ export class Deductions {
       fail: fail ? { trade_state_desc: fail.detail?.trade_state_desc ?? '扣款失败 (injected fault: payFail)' } : null,
       accepted_at: now(),
       charged_at: null,
-      notify_serial: serial,
+      notify_mode: mode,
       notifications: [],
     };
     this.orders.set(order.out_trade_no, order);
@@ -95,7 +95,7 @@ export class Deductions {
       success ? '支付成功' : '支付失败',
       this.view(order),
       { out_trade_no: order.out_trade_no, contract_id: order.contract_id },
-      order.notify_serial,
+      order.notify_mode,
       { originalType: 'transaction' },
     );
     order.notifications.push(id);

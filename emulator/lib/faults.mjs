@@ -7,15 +7,17 @@ export const UNKNOWN_SERIAL_ID = 'PUB_KEY_ID_0000000000000000000000000000000000'
 export const FAULT_KINDS = [
   'delay', 'status500', 'status429', 'reset', 'paramError',
   'badJson', 'truncate', 'badSignature', 'staleTimestamp', 'unknownSerial', 'noSignatureHeaders',
-  'payFail',
+  'payFail', 'badCertificate', 'certificateSerialMismatch',
 ];
 // When a fault is taken: 'arrival' = when a /v3/ request arrives (whatever it would have
 // answered); 'answer' = on the next signed 2xx answer; 'charge' = by the next deduction
-// accepted (a new out_trade_no), which is then charged as PAY_FAIL.
+// accepted (a new out_trade_no), which is then charged as PAY_FAIL; 'certificates' = by
+// the next GET /v3/certificates answer.
 const FAMILY = {
   delay: 'arrival', status500: 'arrival', status429: 'arrival', reset: 'arrival', paramError: 'arrival',
   badJson: 'answer', truncate: 'answer', badSignature: 'answer', staleTimestamp: 'answer', unknownSerial: 'answer', noSignatureHeaders: 'answer',
   payFail: 'charge',
+  badCertificate: 'certificates', certificateSerialMismatch: 'certificates',
 };
 
 /** The queue of injected faults; `list` is the array exposed as `emu.faults`. */
@@ -99,4 +101,23 @@ export function signAnswer(fault, { body, nowS, nonce, serial, sign }) {
   if (fault?.kind === 'badSignature') signature = sign(ts, nonce, Buffer.concat([body, Buffer.from(' ')]));
   if (fault?.kind === 'truncate') body = body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
   return { body, ts, nonce, serial, signature, headers: fault?.kind !== 'noSignatureHeaders' };
+}
+
+/**
+ * A certificate list changed by a 'certificates' fault (the answer is then signed as
+ * usual): badCertificate flips a byte of the first ciphertext, so it does not decrypt;
+ * certificateSerialMismatch gives the first entry another serial_no than its certificate's.
+ */
+export function mangleCertificates(fault, body) {
+  const data = body.data.map((d) => ({ ...d, encrypt_certificate: { ...d.encrypt_certificate } }));
+  if (data.length === 0) return body;
+  if (fault.kind === 'badCertificate') {
+    const ct = Buffer.from(data[0].encrypt_certificate.ciphertext, 'base64');
+    ct[Math.floor(ct.length / 2)] ^= 0x01;
+    data[0].encrypt_certificate.ciphertext = ct.toString('base64');
+  } else if (fault.kind === 'certificateSerialMismatch') {
+    data[0].serial_no = '1' + data[0].serial_no.slice(1).split('').reverse().join('');
+    if (data[0].serial_no === body.data[0].serial_no) data[0].serial_no = '2' + data[0].serial_no.slice(1);
+  }
+  return { ...body, data };
 }

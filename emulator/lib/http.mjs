@@ -45,19 +45,22 @@ export function sendHtml(res, status, html, extra = {}) {
 }
 
 /**
- * sendSigned(ctx, status, obj): a signed 2xx API answer, possibly mangled by an injected
- * answer fault. `takeFault(req, pathname)` gives that fault; `mangle` is faults.signAnswer.
+ * sendSigned(ctx, status, obj, mode?): a signed 2xx API answer, possibly mangled by an
+ * injected answer fault. `keys` (certificates.mjs) gives the signing key of the mode
+ * (default: the request's); `takeFault(req, pathname)` gives the fault; `mangle` is
+ * faults.signAnswer.
  */
-export function signedSender({ now, privateKey, answerSerial, takeFault, mangle }) {
-  return function sendSigned(ctx, status, obj) {
+export function signedSender({ now, keys, takeFault, mangle }) {
+  return function sendSigned(ctx, status, obj, mode = keys.modeOf(ctx.req)) {
     const { req, res } = ctx;
     const fault = takeFault(req, ctx.pathname);
     if (fault) ctx.fault = fault.kind;
+    const { serial, privateKey } = keys.signer(mode);
     const a = mangle(fault, {
       body: Buffer.from(JSON.stringify(obj), 'utf8'),
       nowS: Math.floor(now() / 1000),
       nonce: randomString(32),
-      serial: answerSerial(req),
+      serial,
       sign: (ts, nonce, bytes) => rsaSign(privateKey, responseMessage(ts, nonce, bytes)),
     });
     const headers = { 'Content-Type': 'application/json', 'Content-Length': a.body.length };

@@ -10,7 +10,7 @@ export const NOTIFY_USER_AGENT = 'Mozilla/4.0 (compatible; wechatpay-emulator)';
 
 export class Notifier extends EventEmitter {
   /**
-   * @param {{ apiv3Key, keyId, privateKey, now, retry: {max, baseMs}, timeoutMs, probe, log }} o
+   * @param {{ apiv3Key, signer: (mode) => { serial, privateKey }, now, retry: {max, baseMs}, timeoutMs, probe, log }} o
    */
   constructor(o) {
     super();
@@ -28,8 +28,9 @@ export class Notifier extends EventEmitter {
    * opts: `originalType` (default 'entrust', also the AAD); `accept(result)` decides
    * whether an answer `{ status, body }` ends delivery (default: any 2xx); `onSettled`
    * receives `{ delivered: true, rec }` or `{ delivered: false }` once retries are over.
+   * `mode` ('publicKey' | 'certificate') picks the signing key, at each attempt.
    */
-  send(url, eventType, summary, resourcePlain, meta = {}, serial = this.o.keyId, opts = {}) {
+  send(url, eventType, summary, resourcePlain, meta = {}, mode = 'publicKey', opts = {}) {
     const originalType = opts.originalType ?? 'entrust';
     const nonce = randomString(12);
     const envelope = {
@@ -48,7 +49,7 @@ export class Notifier extends EventEmitter {
     };
     const body = JSON.stringify(envelope);
     this.pending++;
-    const ev = { url, eventType, body, eventId: envelope.id, meta, serial, accept: opts.accept };
+    const ev = { url, eventType, body, eventId: envelope.id, meta, mode, accept: opts.accept };
     this.#run(ev).then((outcome) => { if (outcome && !this.closed) opts.onSettled?.(outcome); }).finally(() => {
       this.pending--;
       if (this.pending === 0) this.emit('idle');
@@ -88,13 +89,14 @@ export class Notifier extends EventEmitter {
   async #attempt(ev, attempt, probe, forcedSignature) {
     const ts = String(Math.floor(this.o.now() / 1000));
     const nonce = randomString(32);
-    const signature = forcedSignature ?? rsaSign(this.o.privateKey, responseMessage(ts, nonce, ev.body));
+    const { serial, privateKey } = this.o.signer(ev.mode);
+    const signature = forcedSignature ?? rsaSign(privateKey, responseMessage(ts, nonce, ev.body));
     const headers = {
       'Content-Type': 'application/json',
       'User-Agent': NOTIFY_USER_AGENT,
       'Wechatpay-Timestamp': ts,
       'Wechatpay-Nonce': nonce,
-      'Wechatpay-Serial': ev.serial,
+      'Wechatpay-Serial': serial,
       'Wechatpay-Signature': signature,
       'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
     };

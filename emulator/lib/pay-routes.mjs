@@ -7,11 +7,11 @@ export const APPLY_PATH = '/v3/papay/pay/harmony/transactions/apply';
 const ORDER_QUERY_RE = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/;
 
 /**
- * @param {{ client, auth, deductions, faults, sendSigned, answerSerial }} env
+ * @param {{ client, auth, deductions, faults, keys, sendSigned }} env
  * @returns {Array<{ path?, re?, method, handle }>}
  */
 export function payRoutes(env) {
-  const { client, auth, sendSigned, answerSerial } = env;
+  const { client, auth, keys, sendSigned } = env;
 
   function apply(ctx, body) {
     const { req } = ctx;
@@ -23,7 +23,7 @@ export function payRoutes(env) {
       throw new HttpError(400, 'APPID_MCHID_NOT_MATCH', `appid和mchid不匹配 (appid ${json.appid} is not bound to merchant ${client.mchid})`, { field: '/appid', value: json.appid, issue: 'appid not bound to this mchid', location: 'body' });
     }
     const answer = env.deductions.apply(json, {
-      serial: answerSerial(req),
+      mode: keys.modeOf(req),
       takeFail: () => env.faults.take('charge', req, ctx.pathname),
     });
     sendSigned(ctx, 200, answer);

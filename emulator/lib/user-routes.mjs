@@ -55,7 +55,29 @@ export function userRoutes(env) {
       return sendHtml(res, 200, indexPage(env.baseUrl(), store.all()));
     }
     if (parts[1] === 'health' && parts.length === 2) {
-      return sendPlainJson(res, 200, { ok: true, url: env.baseUrl(), mchid: client.mchid, plan_id: client.plan_id, appid: client.appid, wechatpay_serial: keyId });
+      return sendPlainJson(res, 200, {
+        ok: true, url: env.baseUrl(), backup_url: env.hosts.backupUrl, main_up: env.hosts.mainUp,
+        mchid: client.mchid, plan_id: client.plan_id, appid: client.appid, wechatpay_serial: keyId,
+      });
+    }
+    if (parts[1] === 'time' && parts.length === 2) {
+      if (method === 'GET') return sendPlainJson(res, 200, env.advanceTime(0));
+      if (method !== 'POST') notAllowed('GET, POST');
+      return sendPlainJson(res, 200, env.advanceTime(parseJsonOpt(body).advance_ms));
+    }
+    if (parts[1] === 'certificates' && parts.length === 2) {
+      if (method !== 'GET') notAllowed('GET');
+      return sendPlainJson(res, 200, env.keys.summary());
+    }
+    if (parts[1] === 'main' && parts.length === 3 && (parts[2] === 'down' || parts[2] === 'up')) {
+      if (method !== 'POST') notAllowed('POST');
+      if (parts[2] === 'down') {
+        // answer first: the request may have come in through the main host itself
+        res.on('finish', () => { env.hosts.takeMainDown(); });
+        return sendPlainJson(res, 200, { main_up: false, url: env.baseUrl(), backup_url: env.hosts.backupUrl });
+      }
+      await env.hosts.bringMainUp();
+      return sendPlainJson(res, 200, { main_up: true, url: env.baseUrl(), backup_url: env.hosts.backupUrl });
     }
     if (parts[1] === 'pre-entrust' && parts.length >= 3) {
       const id = parts[2];
