@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// WeChat Pay APIv3 emulator for the pre-entrust-sign (代扣预签约) flow.
-// Node 20+, node: built-ins only, independent of the SDK in ../src on purpose.
-//   node emulator/server.mjs [--port N] [--credentials FILE] [--ttl MS] [--probe] [--quiet]
+// WeChat Pay APIv3 emulator for the HarmonyOS entrusted-deduction flow (pre-sign, contract,
+// deduction, order, termination inquiry, certificates). Node 20+, node: built-ins only,
+// independent of the SDK in ../src on purpose.
+//   node emulator/server.mjs [--port N] [--credentials FILE] ... (README.md, CLI)
 //   import { startEmulator } from './emulator/server.mjs'
-// This file wires the parts (lib/) together, dispatches requests and holds the CLI.
+// This file wires the parts (lib/) together and dispatches requests.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadCredentials } from './lib/credentials.mjs';
@@ -40,7 +41,6 @@ function makeLogger(log) {
 export async function startEmulator(options = {}) {
   const o = {
     port: options.port ?? 0,
-    host: '127.0.0.1',
     sessionTtlMs: options.sessionTtlMs ?? 600_000,
     chargeDelayMs: options.chargeDelayMs ?? 2000,
     notifyRetry: { max: 5, baseMs: 1000, ...(options.notifyRetry ?? {}) },
