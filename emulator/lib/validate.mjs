@@ -34,7 +34,9 @@ function notifyUrlIssue(v) {
   // The host as written, not as URL parsing normalises it: "https:///x" has no host there
   // ("x" is the path), and "127.1" or "2130706433" read as 127.0.0.1 in a parser, while
   // WeChat Pay gets the string.
-  const written = v.slice(v.indexOf('//') + 2).split('/')[0].replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
+  // The authority ends at "/" or "\" (the URL standard reads "\" as "/" in http(s) URLs:
+  // the host of "http://evil.example\@127.0.0.1/" is evil.example).
+  const written = v.slice(v.indexOf('//') + 2).split(/[/\\]/)[0].replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
   if (!u.hostname || !written) return 'is not a valid URL (no host)';
   if (/^https:\/\//i.test(v) && u.protocol === 'https:') return null;
   if (/^http:\/\//i.test(v) && u.protocol === 'http:' && written === u.hostname && isLoopbackHost(u.hostname)) return null; // emulator extension

@@ -4,6 +4,7 @@
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+use zeroize::Zeroizing;
 
 use super::errors::{message_of, JsErr};
 use crate::consts::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS};
@@ -163,6 +164,16 @@ fn described_url(url: &str) -> String {
     }
 }
 
+/// A bad `crypto` value: quoted when short (a typo such as "WebCrypto"), else only its length
+/// is told: a key pasted into the wrong option must not reach the message.
+fn described_mode(mode: &str) -> String {
+    const SHORT: usize = 12;
+    match mode.chars().count() {
+        n if n <= SHORT => quoted(mode),
+        n => format!("a string of {n} characters (not repeated here)"),
+    }
+}
+
 /// The time the `now` option gives, in ms since the epoch: a finite number, or `BAD_OPTION`.
 pub fn clock_ms(now: &Function) -> Result<f64, JsErr> {
     now.call0(&JsValue::UNDEFINED)
@@ -223,12 +234,14 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
         ));
     }
     let serial = serial.to_ascii_uppercase();
-    let pem = required(
+    // Secret strings are wiped when dropped (wasm-bindgen copies an ASCII string into one
+    // allocation of its exact size: no other copy is left in wasm memory).
+    let pem = Zeroizing::new(required(
         options,
         "privateKey",
         code::BAD_PRIVATE_KEY,
         "the merchant API private key PEM",
-    )?;
+    )?);
     let merchant = MerchantKey::from_pem(&pem).map_err(JsErr::from)?;
 
     let now_ms = match get(options, "now") {
@@ -298,7 +311,7 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
     }
 
     let apiv3 = string(options, "apiv3Key", code::BAD_APIV3_KEY)?
-        .map(|k| Apiv3Key::new(&k))
+        .map(|k| Apiv3Key::new(&Zeroizing::new(k)))
         .transpose()
         .map_err(JsErr::from)?;
 
@@ -354,7 +367,7 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
                 code::BAD_OPTION,
                 format!(
                     "crypto: must be \"auto\", \"webcrypto\" or \"rust\", not {}",
-                    quoted(other)
+                    described_mode(other)
                 ),
             ))
         }
