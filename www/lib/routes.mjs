@@ -1,0 +1,88 @@
+// The demo's routes: GET / (form), POST /presign, /contracts/{code} (page, JSON status, live
+// status, emulator termination), POST /notify.
+import { validatePreEntrustSign } from 'wechatpay-wasm';
+import { FIELD_KEYS, pointerToKey, defaultValues, valuesFromForm, bodyFromValues } from './fields.mjs';
+import { notFoundPage } from './layout.mjs';
+import { formPage, resultPage, stateOf } from './pages.mjs';
+import { readBody, send } from './http.mjs';
+import { handleNotification } from './notify.mjs';
+
+/** Validation issues -> messages by form field, and those no field shows. */
+function issuesByField(issues) {
+  const errors = new Map();
+  const formErrors = [];
+  for (const i of issues) {
+    const key = pointerToKey(i.field);
+    if (FIELD_KEYS.has(key) || key === 'device_info') {
+      if (!errors.has(key)) errors.set(key, []);
+      errors.get(key).push(i.message);
+    } else {
+      formErrors.push(i.field ? `${i.field}: ${i.message}` : i.message);
+    }
+  }
+  return { errors, formErrors };
+}
+
+async function presign(ctx, req, res) {
+  const { client, store, say } = ctx;
+  const params = new URLSearchParams((await readBody(req, 64 * 1024)).toString('utf8'));
+  const values = valuesFromForm(params);
+  const body = bodyFromValues(values);
+  const issues = validatePreEntrustSign(body);
+  if (issues.length) {
+    say(`presign ${body.out_contract_code}: ${issues.length} validation issue(s), nothing sent`);
+    return send(res, 422, formPage(ctx, { values, ...issuesByField(issues) }));
+  }
+  try {
+    const answer = await client.preEntrustSign(body);
+    store.add(body.out_contract_code, body, answer);
+    say(`presign ${body.out_contract_code}: ${answer.pre_entrustweb_id}`);
+    res.writeHead(303, { Location: `/contracts/${encodeURIComponent(body.out_contract_code)}` });
+    return res.end();
+  } catch (e) {
+    say(`presign ${body.out_contract_code}: ${e.code} ${e.message}`);
+    return send(res, 502, formPage(ctx, { values, apiError: e }));
+  }
+}
+
+/** `/contracts/{code}` and its sub-resources; false when no route matched (404 below). */
+async function contract(ctx, req, res, rawCode, sub) {
+  const { store, emu, say } = ctx;
+  let code;
+  try { code = decodeURIComponent(rawCode); } catch { return send(res, 400, notFoundPage(ctx, 'bad URL')); }
+  const s = store.get(code);
+  if (!s) return send(res, 404, notFoundPage(ctx, `没有这个签约协议号 No pre-sign with out_contract_code ${code} in this demo.`));
+  if (req.method === 'GET' && !sub) return send(res, 200, await resultPage(ctx, s));
+  if (req.method === 'GET' && sub === '/status') {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    return res.end(JSON.stringify({ state: stateOf(s), out_contract_code: s.code, contract: s.signed, terminated: s.terminated, events: s.events, duplicates: s.duplicates }));
+  }
+  if (req.method === 'GET' && sub === '/events') return ctx.live.subscribe(req, res, s);
+  if (req.method === 'POST' && sub === '/terminate' && emu && s.signed) {
+    try {
+      await emu.terminate(s.signed.contract_id, { remark: '演示解约 demo termination' });
+    } catch (e) {
+      say(`terminate ${code}: ${e.code ?? e.message}`);
+    }
+    // Give the ENTRUST.TERMINATE notification a moment, so the page usually shows it already.
+    await emu.waitForNotification({ event_type: 'ENTRUST.TERMINATE', contract_id: s.signed.contract_id }, 2000).catch(() => {});
+    res.writeHead(303, { Location: `/contracts/${encodeURIComponent(code)}` });
+    return res.end();
+  }
+  return false;
+}
+
+/** Answers one request; `ctx` holds the client, the store, the live status and the mode. */
+export async function handle(ctx, req, res) {
+  const url = new URL(req.url, 'http://demo.invalid');
+  const p = url.pathname;
+  let m;
+  if (req.method === 'GET' && p === '/') return send(res, 200, formPage(ctx, { values: defaultValues(ctx) }));
+  if (req.method === 'POST' && p === '/presign') return presign(ctx, req, res);
+  if ((m = p.match(/^\/contracts\/([^/]+)(\/events|\/status|\/terminate)?$/))) {
+    if (await contract(ctx, req, res, m[1], m[2]) !== false) return undefined;
+  }
+  if (req.method === 'POST' && p === '/notify') return handleNotification(ctx, req, res);
+  if (p === '/favicon.ico') { res.writeHead(204); return res.end(); }
+  return send(res, 404, notFoundPage(ctx, `${req.method} ${p}`));
+}
