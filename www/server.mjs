@@ -16,10 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { Client } from 'wechatpay-wasm';
 import { SESSION_TTL_MS, REAL_ENV, realModeConfig } from './lib/config.mjs';
 import { createSessions } from './lib/sessions.mjs';
+import { createGuard } from './lib/guard.mjs';
 import { createLive } from './lib/live.mjs';
 import { handle } from './lib/routes.mjs';
 import { send } from './lib/http.mjs';
-import { notFoundPage } from './lib/layout.mjs';
+import { messagePage } from './lib/layout.mjs';
 
 export { SESSION_TTL_MS, realModeConfig };
 export { newContractCode } from './lib/fields.mjs';
@@ -36,8 +37,13 @@ export { newContractCode } from './lib/fields.mjs';
  * - `clientOptions`: extra `new Client()` options in emulator mode (e.g. `timeout`; tests
  *   pass a wrong `privateKey` to see SIGN_ERROR).
  * - `log`: function(line) for request and notification lines (default: none).
+ * - `hosts`: more Host values to answer besides 127.0.0.1:PORT, localhost:PORT and, in real
+ *   mode, DEMO_PUBLIC_URL's host (e.g. a tunnel that rewrites Host); any other is refused.
+ * - `limits`: bounds of the store and the live status, e.g. `{ maxSessions, retainMs,
+ *   eventRetainMs, maxEvents, maxStreams, maxPerSession }` (defaults in lib/sessions.mjs and
+ *   lib/live.mjs).
  */
-export async function startDemo({ port = 0, emulator, real, sessionTtlMs, clientOptions, log } = {}) {
+export async function startDemo({ port = 0, emulator, real, sessionTtlMs, clientOptions, log, hosts = [], limits = {} } = {}) {
   const say = typeof log === 'function' ? log : () => {};
   const ttl = sessionTtlMs ?? SESSION_TTL_MS;
   let emu = null;
@@ -67,13 +73,14 @@ export async function startDemo({ port = 0, emulator, real, sessionTtlMs, client
 
   ctx.client = client;
   ctx.emu = emu;
-  ctx.live = createLive(ctx);
-  ctx.store = createSessions({ ttl, onChange: (code) => ctx.live.broadcast(code) });
+  ctx.live = createLive(ctx, limits);
+  ctx.store = createSessions({ ttl, onChange: (code) => ctx.live.broadcast(code), ...limits });
 
   const server = createServer((req, res) => {
+    if (!ctx.guard) { res.writeHead(503); res.end(); return; } // not listening yet
     handle(ctx, req, res).catch((e) => {
       say(`error ${req.method} ${req.url}: ${e.stack ?? e}`);
-      if (!res.headersSent) send(res, e.status ?? 500, notFoundPage(ctx, `内部错误 Internal error: ${e.message}`));
+      if (!res.headersSent) send(res, e.status ?? 500, messagePage(ctx, `内部错误 Internal error: ${e.message}`));
       else res.end();
     });
   });
@@ -87,15 +94,26 @@ export async function startDemo({ port = 0, emulator, real, sessionTtlMs, client
     if (ownEmulator) await emu.close();
     throw e;
   }
-  const url = `http://127.0.0.1:${server.address().port}`;
+  const { port: bound } = server.address();
+  const url = `http://127.0.0.1:${bound}`;
   ctx.publicUrl = real ? real.publicUrl : url;
+  // The Host values this demo answers: its own address and, in real mode, the public one that
+  // WeChat Pay's notifications (and a phone opening return_url) come through.
+  const local = [`127.0.0.1:${bound}`, `localhost:${bound}`];
+  const pub = real ? new URL(real.publicUrl) : null;
+  ctx.guard = createGuard({
+    hosts: [...local, ...(pub ? [pub.host] : []), ...hosts],
+    origins: [...local.map((h) => `http://${h}`), ...(pub ? [pub.origin] : [])],
+  });
 
   return {
     url,
     mode: ctx.mode,
     emulator: emu,
     client,
-    sessions: ctx.store.sessions,
+    /** The store (get, recent, size, sweep) and the live status (count): for tests. */
+    store: ctx.store,
+    live: ctx.live,
     async close() {
       ctx.store.close();
       ctx.live.close();

@@ -76,6 +76,8 @@ ${script}
 </html>`;
 }
 
-export function notFoundPage(ctx, what) {
-  return layout(ctx, 'Not found', `<h1>找不到 <span class="en">Not found</span></h1><p>${esc(what)}</p><p><a href="/">← 返回 Back</a></p>`);
+/** A page with one message: not found (default), refused, an internal error. */
+export function messagePage(ctx, what, heading = '找不到 Not found') {
+  const [zh, en] = heading.split(' ');
+  return layout(ctx, en, `<h1>${esc(zh)} <span class="en">${esc(en)}</span></h1><p>${esc(what)}</p><p><a href="/">← 返回 Back</a></p>`);
 }

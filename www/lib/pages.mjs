@@ -3,6 +3,7 @@
 import { qrCodeSvg } from 'wechatpay-wasm';
 import { FIELDS, SCENES } from './fields.mjs';
 import { esc, layout } from './layout.mjs';
+import { TOKEN_FIELD } from './guard.mjs';
 
 function fieldHtml(f, values, errors) {
   const id = `f-${f.key.replace('.', '-')}`;
@@ -61,7 +62,11 @@ ${detail !== undefined && !info ? `<h2>detail</h2><pre id="api-error-detail">${e
 </section>`;
 }
 
-export function formPage(ctx, { values, errors = new Map(), formErrors = [], apiError = null }) {
+/** The hidden field carrying a form's token (see guard.mjs). */
+const tokenInput = (token) => `<input type="hidden" name="${TOKEN_FIELD}" value="${esc(token)}">`;
+
+/** The form page; `token` is the form's token for this browser. */
+export function formPage(ctx, { values, token, errors = new Map(), formErrors = [], apiError = null }) {
   const top = FIELDS.filter((f) => !f.key.startsWith('device_info.'));
   const dev = FIELDS.filter((f) => f.key.startsWith('device_info.'));
   const issueCount = [...errors.values()].reduce((n, a) => n + a.length, 0) + formErrors.length;
@@ -74,6 +79,7 @@ ${formErrors.length ? `<ul>${formErrors.map((m) => `<li>${esc(m)}</li>`).join(''
 <p class="muted">填写请求，由服务器用 wechatpay-wasm 校验、签名并发送。<br>Fill in the request; the server validates, signs and sends it with wechatpay-wasm.</p>
 ${apiErrorHtml(apiError)}${summary}
 <form method="post" action="/presign" id="presign" novalidate>
+${tokenInput(token)}
 ${fieldHtml(top[0], values, errors)}
 <fieldset><legend>签约信息 <span class="en">Contract</span></legend>
 ${top.slice(1).map((f) => fieldHtml(f, values, errors)).join('\n')}
@@ -99,7 +105,8 @@ export function stateOf(s, now = Date.now()) {
 
 const fmtTime = (ms) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 
-export function statusInner(ctx, s) {
+/** The status section's content; `token`: the terminate form's token (none: no button). */
+export function statusInner(ctx, s, token) {
   const state = stateOf(s);
   const c = s.signed;
   const t = s.terminated;
@@ -122,8 +129,8 @@ export function statusInner(ctx, s) {
     expired: ['预签约已过期', `Expired: the pre-sign session ended at ${fmtTime(s.expiresAt)}; send a new request`],
     terminated: ['已解约', 'Terminated: ENTRUST.TERMINATE received'],
   }[state];
-  const terminate = ctx.mode === 'emulator' && state === 'signed'
-    ? `<form method="post" action="/contracts/${esc(encodeURIComponent(s.code))}/terminate"><button class="secondary" type="submit" id="terminate">模拟解约 <span>Terminate (emulator)</span></button></form>`
+  const terminate = ctx.mode === 'emulator' && state === 'signed' && token
+    ? `<form method="post" action="${esc(terminatePath(s.code))}">${tokenInput(token)}<button class="secondary" type="submit" id="terminate">模拟解约 <span>Terminate (emulator)</span></button></form>`
     : '';
   return `<p class="state" id="state-text">${esc(head[0])} <span class="en">${esc(head[1])}</span></p>
 ${rows.length ? `<dl class="kv">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>` : ''}
@@ -131,8 +138,11 @@ ${rows.length ? `<dl class="kv">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</d
 ${terminate}`;
 }
 
-function statusSection(ctx, s) {
-  return `<section class="card" id="status" data-state="${stateOf(s)}" aria-live="polite">${statusInner(ctx, s)}</section>`;
+/** The action of a session's terminate form (emulator mode). */
+export const terminatePath = (code) => `/contracts/${encodeURIComponent(code)}/terminate`;
+
+function statusSection(ctx, s, token) {
+  return `<section class="card" id="status" data-state="${stateOf(s)}" aria-live="polite">${statusInner(ctx, s, token)}</section>`;
 }
 
 const LIVE_SCRIPT = (code) => `<script>
@@ -169,7 +179,8 @@ function inlineSvg(svg) {
   return svg.replace(/^<\?xml[^>]*\?>\s*/, '').replace('<svg ', '<svg role="img" aria-label="QR code of redirect_url" ');
 }
 
-export async function resultPage(ctx, s) {
+/** A pre-sign's page; `token`: its terminate form's token for this browser. */
+export async function resultPage(ctx, s, token) {
   const r = s.response;
   let scene = '';
   if (r.redirect_url) {
@@ -193,7 +204,7 @@ ${standIn ? `<p><a class="button" id="mini-program-link" href="${esc(standIn)}" 
 </section>`;
   }
   return layout(ctx, `预签约 ${s.code}`, `<h1>预签约已创建 <span class="en">Pre-sign created</span></h1>
-${statusSection(ctx, s)}
+${statusSection(ctx, s, token)}
 <noscript><p><a href="">刷新状态 Refresh the status</a></p></noscript>
 ${scene}
 <section class="card"><h2>请求与应答 <span class="en">Request and answer</span></h2>
