@@ -7,15 +7,16 @@
 //                                  real mode: the same demo against api.mch.weixin.qq.com
 //                                  (see www/README.md for the variables)
 //
-// Only node: built-ins and the npm package, imported by name exactly as a user imports it.
+// Only node: built-ins, the npm package (imported by name exactly as a user imports it) and
+// better-sqlite3 for the demo's state (www/schema.sql).
 // Pages work without client JavaScript, except the live status (server-sent events).
 
 import { createServer } from 'node:http';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'wechatpay-wasm';
-import { SESSION_TTL_MS, REAL_ENV, realModeConfig } from './lib/config.mjs';
-import { createSessions } from './lib/sessions.mjs';
+import { SESSION_TTL_MS, DATABASE_FILE, REAL_ENV, realModeConfig } from './lib/config.mjs';
+import { openStore } from './lib/store.mjs';
 import { createGuard } from './lib/guard.mjs';
 import { createLive } from './lib/live.mjs';
 import { handle } from './lib/routes.mjs';
@@ -39,11 +40,13 @@ export { newContractCode } from './lib/fields.mjs';
  * - `log`: function(line) for request and notification lines (default: none).
  * - `hosts`: more Host values to answer besides 127.0.0.1:PORT, localhost:PORT and, in real
  *   mode, DEMO_PUBLIC_URL's host (e.g. a tunnel that rewrites Host); any other is refused.
- * - `limits`: bounds of the store and the live status, e.g. `{ maxSessions, retainMs,
- *   eventRetainMs, maxEvents, maxStreams, maxPerSession }` (defaults in lib/sessions.mjs and
- *   lib/live.mjs).
+ * - `limits`: bounds of the store and the live status, e.g. `{ maxPending, retainMs,
+ *   eventRetainMs, maxStreams, maxPerSession }` (defaults in lib/store.mjs and lib/live.mjs).
+ * - `database`: the SQLite file that keeps contracts and handled notifications (default
+ *   DEMO_DATABASE or www/data/demo.sqlite; ':memory:' keeps nothing). Opening the same file
+ *   again after a restart finds the state as it was.
  */
-export async function startDemo({ port = 0, emulator, real, sessionTtlMs, clientOptions, log, hosts = [], limits = {} } = {}) {
+export async function startDemo({ port = 0, emulator, real, sessionTtlMs, clientOptions, log, hosts = [], limits = {}, database = DATABASE_FILE } = {}) {
   const say = typeof log === 'function' ? log : () => {};
   const ttl = sessionTtlMs ?? SESSION_TTL_MS;
   let emu = null;
@@ -74,7 +77,12 @@ export async function startDemo({ port = 0, emulator, real, sessionTtlMs, client
   ctx.client = client;
   ctx.emu = emu;
   ctx.live = createLive(ctx, limits);
-  ctx.store = createSessions({ ttl, onChange: (code) => ctx.live.broadcast(code), ...limits });
+  try {
+    ctx.store = openStore({ file: database, ttl, onChange: (code) => ctx.live.broadcast(code), ...limits });
+  } catch (e) {
+    if (ownEmulator) await emu.close();
+    throw e;
+  }
 
   const server = createServer((req, res) => {
     if (!ctx.guard) { res.writeHead(503); res.end(); return; } // not listening yet
@@ -111,13 +119,13 @@ export async function startDemo({ port = 0, emulator, real, sessionTtlMs, client
     mode: ctx.mode,
     emulator: emu,
     client,
-    /** The store (get, recent, size, sweep) and the live status (count): for tests. */
+    /** The store (get, recent, size, sweep, db) and the live status (count): for tests. */
     store: ctx.store,
     live: ctx.live,
     async close() {
-      ctx.store.close();
       ctx.live.close();
       await new Promise((r) => { server.close(() => r()); server.closeAllConnections(); });
+      ctx.store.close();
       if (ownEmulator) await emu.close();
     },
   };

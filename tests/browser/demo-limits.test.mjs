@@ -1,6 +1,7 @@
 // The demo's resources are bounded (issue 17, point 7): live-status streams in all and per
-// session, sessions, handled notification ids; sessions that can change no more expire; a
-// verified notification of another type creates no session (it made one keyed "undefined").
+// session, open pre-signs, handled notification ids; pre-signs that expired unsigned are
+// deleted; a verified notification of another type creates no session (it made one keyed
+// "undefined").
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,7 +11,7 @@ import { raw, createPresign, openStream, makeCredentials, sealNotification, sign
 const creds = makeCredentials();
 const demos = [];
 async function demoWith(options = {}) {
-  const d = await startDemo({ port: 0, emulator: { credentials: creds, notifyRetry: { max: 2, baseMs: 50 } }, ...options });
+  const d = await startDemo({ port: 0, database: ':memory:', emulator: { credentials: creds, notifyRetry: { max: 2, baseMs: 50 } }, ...options });
   demos.push(d);
   return d;
 }
@@ -79,13 +80,18 @@ test('a verified notification of another type creates no session (it made one ke
   assert.equal((await raw(`${demo.url}/contracts/undefined`)).status, 404);
 });
 
-test('at most maxSessions sessions are kept (the oldest go first)', async () => {
-  const demo = await demoWith({ limits: { maxSessions: 3 } });
-  const made = [];
-  for (let i = 0; i < 5; i += 1) made.push(await createPresign(demo.url));
+test('at most maxPending pre-signs wait for the user: the next is refused (429) and not sent', async () => {
+  const demo = await demoWith({ limits: { maxPending: 2 } });
+  const first = await createPresign(demo.url);
+  await createPresign(demo.url);
+  const before = demo.emulator.contracts.size;
+  await assert.rejects(createPresign(demo.url), /presign answered 429/);
+  assert.equal(demo.emulator.contracts.size, before, 'nothing reached the emulator');
+  // Once one is signed, it no longer waits: a new pre-sign is accepted.
+  const view = demo.emulator.sign(demo.emulator.getContract(first.code).pre_entrustweb_id);
+  await demo.emulator.waitForNotification({ event_type: 'ENTRUST.SIGN', contract_id: view.contract_id, ok: true });
+  await createPresign(demo.url);
   assert.equal(demo.store.size().sessions, 3);
-  assert.equal((await raw(`${demo.url}${made[0].path}`)).status, 404, 'the oldest is gone');
-  assert.equal((await raw(`${demo.url}${made[4].path}`)).status, 200, 'the newest is kept');
 });
 
 test('expired unsigned sessions are dropped retainMs after they expired; signed ones stay', async () => {
@@ -101,14 +107,15 @@ test('expired unsigned sessions are dropped retainMs after they expired; signed 
   assert.equal(JSON.parse((await raw(`${demo.url}${signed.path}/status`)).body).state, 'signed');
 });
 
-test('handled notification ids are bounded (maxEvents) and expire (eventRetainMs)', async () => {
-  const demo = await demoWith({ limits: { maxEvents: 3, eventRetainMs: 400 } });
-  for (let i = 0; i < 5; i += 1) {
-    const rec = sealNotification(creds, { event_type: 'ENTRUST.SIGN', resource: signedResource(creds, `unknown${i}`, `cid${i}`) });
-    assert.equal((await notify(demo, rec)).status, 204);
-    assert.ok(demo.store.size().events <= 3, `at most 3 ids kept (${demo.store.size().events})`);
-  }
-  await sleep(500);
+test('handled notification ids are kept eventRetainMs (a retry meanwhile is a duplicate), then deleted', async () => {
+  const demo = await demoWith({ limits: { eventRetainMs: 600 } });
+  const recs = [0, 1, 2].map((i) => sealNotification(creds, { event_type: 'ENTRUST.SIGN', resource: signedResource(creds, `unknown${i}`, `cid${i}`) }));
+  for (const rec of recs) assert.equal((await notify(demo, rec)).status, 204);
+  assert.equal(demo.store.size().events, 3);
+  assert.equal((await notify(demo, recs[0])).status, 204);
+  assert.equal(demo.store.get('unknown0').duplicates, 1, 'a retry within the retention is known');
+  await sleep(800);
   demo.store.sweep();
-  assert.equal(demo.store.size().events, 0, 'all expired');
+  assert.equal(demo.store.size().events, 0, 'all deleted');
+  assert.equal(demo.store.get('unknown0').signed.contract_id, 'cid0', 'the contract stays');
 });

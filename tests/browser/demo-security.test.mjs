@@ -13,7 +13,7 @@ let emu;
 let host;
 
 before(async () => {
-  demo = await startDemo({ port: 0, emulator: { credentials: creds, notifyRetry: { max: 2, baseMs: 50 } } });
+  demo = await startDemo({ port: 0, database: ':memory:', emulator: { credentials: creds, notifyRetry: { max: 2, baseMs: 50 } } });
   emu = demo.emulator;
   host = new URL(demo.url).host;
 });

@@ -1,8 +1,12 @@
-// Configuration: the session lifetime and real mode's WECHATPAY_* variables.
+// Configuration: the session lifetime, the database file and real mode's WECHATPAY_* variables.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** The pre-sign session lifetime (WeChat Pay: 10 minutes; the emulator's default). */
 export const SESSION_TTL_MS = 600_000;
+
+/** The demo's SQLite database (www/data/ is gitignored); DEMO_DATABASE overrides it. */
+export const DATABASE_FILE = process.env.DEMO_DATABASE || fileURLToPath(new URL('../data/demo.sqlite', import.meta.url));
 
 export const REAL_ENV = [
   'WECHATPAY_MCHID', 'WECHATPAY_SERIAL', 'WECHATPAY_PRIVATE_KEY_FILE', 'WECHATPAY_PUBLIC_KEY_ID',

@@ -56,6 +56,10 @@ async function presign(ctx, req, res) {
     say(`presign ${body.out_contract_code}: ${issues.length} validation issue(s), nothing sent`);
     return send(res, 422, formPage(ctx, { values, token, ...issuesByField(issues) }));
   }
+  if (!store.canAdd()) {
+    say(`presign ${body.out_contract_code}: too many open pre-signs, nothing sent`);
+    return send(res, 429, formPage(ctx, { values, token, formErrors: ['未发送：等待签约的预签约太多，请等它们过期 Too many pre-signs are waiting for the user; nothing was sent (retry when some have expired)'] }), { 'Retry-After': '60' });
+  }
   try {
     const answer = await client.preEntrustSign(body);
     store.add(body.out_contract_code, body, answer);
