@@ -13,13 +13,18 @@
 import Database from 'better-sqlite3';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { deductionsOf } from './deductions.mjs';
 
 export const STORE_LIMITS = { maxPending: 100, retainMs: 3_600_000, eventRetainMs: 48 * 3_600_000 };
 
 const SCHEMA = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8');
 
-/** The notifications that change a contract; any other verified event is recorded as ignored. */
+/**
+ * The notifications acted on: a contract's (ENTRUST.*) and a charge's result (TRANSACTION.*);
+ * any other verified event is recorded as ignored.
+ */
 const CONTRACT_EVENTS = new Set(['ENTRUST.SIGN', 'ENTRUST.TERMINATE']);
+const RESULT_EVENTS = new Set(['TRANSACTION.SUCCESS', 'TRANSACTION.FAIL']);
 
 /** A row -> the session object the pages show (null columns left out). */
 function toSession(row, events, duplicates) {
@@ -101,7 +106,9 @@ export function openStore({ file, ttl, onChange = () => {}, ...limits }) {
       WHERE out_contract_code = @code AND state <> 'TERMINATED'`),
     sweepPresigns: db.prepare("DELETE FROM contracts WHERE state = 'PRE_SIGNED' AND presign_expires_at <= ? AND NOT EXISTS (SELECT 1 FROM deductions d WHERE d.out_contract_code = contracts.out_contract_code)"),
     sweepEvents: db.prepare('DELETE FROM notifications WHERE last_received_at <= ?'),
+    setEventCode: db.prepare('UPDATE notifications SET out_contract_code = ? WHERE id = ?'),
   };
+  const deductions = deductionsOf(db);
 
   function get(code) {
     if (typeof code !== 'string') return undefined;
@@ -143,6 +150,15 @@ export function openStore({ file, ttl, onChange = () => {}, ...limits }) {
       q.redelivered.run(now, event.id);
       return { outcome: 'duplicate', code: q.codeOfEvent.get(event.id) };
     }
+    if (RESULT_EVENTS.has(event.event_type)) {
+      // A charge's result: moves the deduction (out of APPLYING / ACCEPT only) in this transaction.
+      const d = typeof r.out_trade_no === 'string' ? deductions.get(r.out_trade_no) : undefined;
+      if (!d) return { outcome: 'ignored', code: null };
+      const moved = deductions.applyResult(r);
+      q.setEventCode.run(d.out_contract_code, event.id);
+      q.setEffect.run(moved ? 'applied' : 'no_change', event.id);
+      return { outcome: moved ? 'stored' : 'duplicate', code: d.out_contract_code };
+    }
     if (!CONTRACT_EVENTS.has(event.event_type) || named === null) return { outcome: 'ignored', code: null };
     // A contract this demo did not create (another instance, a lost database): keep it anyway.
     q.insertUnknown.run({
@@ -173,6 +189,8 @@ export function openStore({ file, ttl, onChange = () => {}, ...limits }) {
 
   return {
     db,
+    /** The charges (lib/deductions.mjs), on the same database. */
+    deductions,
     add,
     canAdd,
     record,
