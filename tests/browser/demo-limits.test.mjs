@@ -95,13 +95,13 @@ test('at most maxPending pre-signs wait for the user: the next is refused (429) 
 });
 
 test('expired unsigned sessions are dropped retainMs after they expired; signed ones stay', async () => {
-  const demo = await demoWith({ sessionTtlMs: 500, limits: { retainMs: 200 } });
+  const demo = await demoWith({ sessionTtlMs: 1500, limits: { retainMs: 200 } });
   const old = await createPresign(demo.url);
   const signed = await createPresign(demo.url);
   const view = demo.emulator.sign(demo.emulator.getContract(signed.code).pre_entrustweb_id);
   await demo.emulator.waitForNotification({ event_type: 'ENTRUST.SIGN', contract_id: view.contract_id, ok: true });
   assert.equal(JSON.parse((await raw(`${demo.url}${old.path}/status`)).body).state, 'waiting');
-  await sleep(900);
+  await sleep(1900); // past expiry (1.5 s) + retainMs
   demo.store.sweep();
   assert.equal((await raw(`${demo.url}${old.path}`)).status, 404, 'expired and dropped');
   assert.equal(JSON.parse((await raw(`${demo.url}${signed.path}/status`)).body).state, 'signed');
