@@ -4,7 +4,9 @@
 // Screenshots of each final state go to artifacts/ (gitignored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdirSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync } from 'node:crypto';
 import { chromium } from 'playwright-core';
@@ -22,10 +24,12 @@ let demo;
 let emu;
 let browser;
 let context;
+// The demo's database: a fresh file per run.
+const dataDir = mkdtempSync(join(tmpdir(), 'demo-browser-'));
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  demo = await startDemo({ port: 0, emulator: { notifyRetry: { max: 3, baseMs: 50 } } });
+  demo = await startDemo({ port: 0, database: join(dataDir, 'demo.sqlite'), emulator: { notifyRetry: { max: 3, baseMs: 50 } } });
   emu = demo.emulator;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -42,6 +46,7 @@ after(async () => {
   await context?.close().catch(() => {});
   await browser?.close().catch(() => {});
   await demo?.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function shot(page, name) {
@@ -186,7 +191,7 @@ test('an injected emulator fault (500) shows the API error; the page survives an
 
 test('SIGN_ERROR (a private key the emulator does not know) shows what the server saw: sign_information', T, async () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const wrong = await startDemo({ port: 0, emulator: emu, clientOptions: { privateKey } });
+  const wrong = await startDemo({ port: 0, database: ':memory:', emulator: emu, clientOptions: { privateKey } });
   try {
     const before = emu.contracts.size;
     const page = await context.newPage();
@@ -242,7 +247,7 @@ test('duplicate notifications change nothing; a termination shows without a relo
 });
 
 test('the status turns to "expired" when the pre-sign session ends', T, async () => {
-  const short = await startDemo({ port: 0, sessionTtlMs: 1500, emulator: { notifyRetry: { max: 1, baseMs: 50 } } });
+  const short = await startDemo({ port: 0, database: ':memory:', sessionTtlMs: 1500, emulator: { notifyRetry: { max: 1, baseMs: 50 } } });
   try {
     const page = await context.newPage();
     await page.goto(`${short.url}/`);

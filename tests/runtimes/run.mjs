@@ -155,13 +155,26 @@ try {
     const runtime = (await (await mf.dispatchFetch(`${url}/`)).text()).trim();
     check(/\(Cloudflare-Workers\)/.test(runtime), `the Worker runs in workerd: ${runtime}`);
     const out = [];
+    // The user is who the authentication layer in front of the Worker says (a header), never
+    // the body: without the header the Worker refuses, and a user sees only their own contracts.
+    const user = { 'cf-access-authenticated-user-email': 'user-42@example.com' };
+    const before = emu.contracts.size;
+    const anon = await mf.dispatchFetch(`${url}/presign`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body(emu, 'SIGN_SCENE_QRCODE', contractCode('wd'), undefined)),
+    });
+    check(anon.status === 401 && (await anon.json()).code === 'UNAUTHENTICATED', `presign without the user header: ${anon.status}`);
+    check(emu.contracts.size === before, 'a presign without the user header reached the emulator');
     for (const scene of ['SIGN_SCENE_QRCODE', 'SIGN_SCENE_APP']) {
       const b = body(emu, scene, contractCode('wd'), undefined);
       const res = await mf.dispatchFetch(`${url}/presign`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b),
+        method: 'POST', headers: { 'content-type': 'application/json', ...user }, body: JSON.stringify(b),
       });
       const presign = await res.json();
       check(res.status === 200 && presign.pre_entrustweb_id, `presign ${scene}: ${res.status} ${JSON.stringify(presign)}`);
+      const sent = emu.getContract(presign.pre_entrustweb_id);
+      check(sent.out_user_code === 'user-42@example.com' && sent.out_contract_code === presign.out_contract_code,
+        `out_user_code from the user header, out_contract_code from the Worker: ${sent.out_user_code} ${sent.out_contract_code}`);
       if (scene === 'SIGN_SCENE_QRCODE') check(presign.redirect_url, 'redirect_url');
       else check(presign.mini_program_username && presign.mini_program_path, 'mini_program_*');
       check(emu.getContract(presign.pre_entrustweb_id).contract_notify_url === `${url}/notify`, 'contract_notify_url is the Worker');
@@ -171,9 +184,11 @@ try {
       const rec = await emu.waitForNotification(
         (r) => r.event_type === 'ENTRUST.SIGN' && r.contract_id === view.contract_id && !r.probe, 10_000);
       check(rec.status === 204, `the Worker answered the notification with ${rec.status} ${rec.response ?? rec.error ?? ''}`);
-      const state = await (await mf.dispatchFetch(`${url}/contracts/${b.out_contract_code}`)).json();
+      const state = await (await mf.dispatchFetch(`${url}/contracts/${presign.out_contract_code}`, { headers: user })).json();
       check(state.state === 'SIGNED' && state.contract_id === view.contract_id && state.event === 'ENTRUST.SIGN',
         `the Worker recorded ${JSON.stringify(state)}`);
+      const other = await mf.dispatchFetch(`${url}/contracts/${presign.out_contract_code}`, { headers: { 'cf-access-authenticated-user-email': 'someone-else@example.com' } });
+      check(other.status === 404, `another user's contract: ${other.status}`);
       // The record's exact headers and body, replayed: verified again; one byte changed: 401.
       const replay = await mf.dispatchFetch(`${url}/notify`, { method: 'POST', headers: rec.headers, body: rec.body });
       check(replay.status === 204, `replayed notification: ${replay.status}`);
