@@ -1,16 +1,23 @@
 // Where the time goes in a V8 CPU profile (node --cpu-prof): self time by category and by
 // function, in ms and % of the profile, and per call when the number of calls is given.
-//   node benches/profile-summary.mjs FILE.cpuprofile [CALLS] [TOP]
+//   node benches/profile-summary.mjs FILE.cpuprofile [CALLS] [TOP] [--window FROM_US,TO_US]
+// --window: only the samples between two readings of process.hrtime (in µs), the clock of
+// the profile's timestamps (benches/roundtrip-profile.mjs prints it for its measured loop).
 // Categories, by the frame's script: wasm (wasm:// frames), wasm-bindgen glue (the package's
-// generated .js in pkg/), package JS (its js/ part in pkg/), fetch/undici, crypto JS (Node's
-// WebCrypto and node:crypto JS layer; the RSA work itself runs on the libuv threadpool for
-// WebCrypto and is not in the main thread's profile), node http/net/streams, axios, peer
+// generated .js in pkg/), package JS (its js/ part in pkg/), fetch/undici (with the web
+// streams of its bodies), crypto JS (Node's WebCrypto and node:crypto JS layer; the RSA work
+// itself runs on the libuv threadpool for WebCrypto and is not in the main thread's profile),
+// AbortController/EventTarget (with Node 20's makeTransferable, which every new AbortSignal
+// pays), node http/net/streams, axios, peer
 // (wechatpay-axios-plugin), bench harness, other node internals, V8 builtins/native (frames
 // without a script: JSON.parse, Promise machinery, ...), GC, idle, program (V8 itself).
 // "by caller" folds the frames without a script into the nearest caller that has one.
 import { readFileSync } from 'node:fs';
 
-const [file, calls, top = '25'] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const w = args.indexOf('--window');
+const [from, to] = w >= 0 ? args.splice(w, 2)[1].split(',').map(Number) : [-Infinity, Infinity];
+const [file, calls, top = '25'] = args;
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 
 function category(cf) {
@@ -22,7 +29,8 @@ function category(cf) {
   if (url.startsWith('wasm://')) return 'wasm';
   if (/\/pkg\/[^/]*_bg\.js$|\/pkg\/wechatpay_wasm[^/]*\.js$|\/pkg\/(node|web|bundler|snippets)\//.test(url)) return 'wasm-bindgen glue';
   if (url.includes('/pkg/')) return 'package JS';
-  if (url.includes('undici')) return 'fetch/undici';
+  if (url.includes('undici') || url.includes('internal/webstreams')) return 'fetch/undici (and its web streams)';
+  if (/internal\/(abort_controller|event_target|worker\/js_transferable)/.test(url)) return 'AbortController/EventTarget';
   if (/internal\/crypto|node:crypto/.test(url)) return 'crypto JS (WebCrypto, node:crypto)';
   if (/node:_http|node:http|node:net|internal\/(streams|stream_base|http|net|dns)|node:stream/.test(url)) return 'node http/net/streams';
   if (url.includes('/axios/')) return 'axios';
@@ -39,7 +47,10 @@ const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
 const self = new Map(); // node id -> µs
 // timeDeltas[i] is the time before sample i: the time of sample i is timeDeltas[i + 1].
+let at = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
+  at += profile.timeDeltas[i];
+  if (at < from || at > to) continue;
   const dt = profile.timeDeltas[i + 1] ?? 0;
   self.set(profile.samples[i], (self.get(profile.samples[i]) || 0) + dt);
 }

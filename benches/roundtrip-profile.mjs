@@ -1,7 +1,8 @@
 // One implementation of benches/roundtrip-setup.mjs, alone, for a CPU profile:
 //   node --cpu-prof --cpu-prof-dir=DIR benches/roundtrip-profile.mjs NAME IN_FLIGHT SECONDS
 // e.g. 'wechatpay-wasm preEntrustSign' 1 10. Prints the calls per second; the server runs
-// in its own process (not in the profile). Summarise with benches/profile-summary.mjs.
+// in its own process (not in the profile). Summarise with benches/profile-summary.mjs, giving
+// it the --window this prints (the measured loop only: no key generation, import, warm-up).
 import { check, implementations, withServer } from './roundtrip-setup.mjs';
 
 const [name, inFlight = '1', seconds = '10'] = process.argv.slice(2);
@@ -20,7 +21,9 @@ const { result } = await withServer(async (base) => {
       }
     };
     const t0 = performance.now();
+    const us0 = process.hrtime.bigint() / 1000n; // the profile's clock (monotonic, µs)
     await Promise.all(Array.from({ length: Number(inFlight) }, worker));
+    console.log(`--window ${us0},${process.hrtime.bigint() / 1000n}`);
     return { done, rate: done / ((performance.now() - t0) / 1000) };
   } finally {
     close();

@@ -12,7 +12,7 @@ const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
 const MCHID = '1900000001';
 const SERIAL = 'F5765756002FDD77';
 const KEY_ID = 'PUB_KEY_ID_0114232134912410000000000000';
-const ID_PREFIX = '5778aadY9nltAsZzRkGCgn';
+export const ID_PREFIX = '5778aadY9nltAsZzRkGCgn';
 export const SERVER_SIGN = process.env.BENCH_SERVER_SIGN === 'once' ? 'once' : 'each';
 
 const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -28,7 +28,7 @@ export function check([got, want]) {
 // A body as a merchant sends it; out_contract_code cycles through 500 values, so that each
 // answer names the request it answers (and BENCH_SERVER_SIGN=once has bodies to reuse).
 let counter = 0;
-function body() {
+export function body() {
   counter = (counter + 1) % 500;
   return {
     sign_scene: 'SIGN_SCENE_QRCODE', appid: 'wxd678efh567hg6787', plan_id: 12535,
@@ -73,9 +73,12 @@ export async function withServer(fn) {
   }
 }
 
+/** The options of a client of ours (or of a scratch build's `Client`) against `base`. */
+export const clientOptions = (base) => ({ mchid: MCHID, serial: SERIAL, privateKey: pem, certs: { [KEY_ID]: platformPublicPem }, baseURL: base });
+
 /** The implementations against the server at `base`: { name: fn }, and `close()`. */
 export async function implementations(base) {
-  const ours = new Client({ mchid: MCHID, serial: SERIAL, privateKey: pem, certs: { [KEY_ID]: platformPublicPem }, baseURL: base });
+  const ours = new Client(clientOptions(base));
   const peer = new Wechatpay({ mchid: MCHID, serial: SERIAL, privateKey: pem, certs: { [KEY_ID]: platformPublicPem }, baseURL: `${base}/` });
 
   // The bare request: one body, an Authorization made once (the server checks it, as for

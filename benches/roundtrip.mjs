@@ -11,13 +11,16 @@
 import { cpus, loadavg } from 'node:os';
 import { measure, table, ratio, fmtRatio } from './measure.mjs';
 import { check, implementations, withServer, SERVER_SIGN } from './roundtrip-setup.mjs';
+import { cpuPerCall, cpuRatio } from './cpu-per-call.mjs';
 
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const loadBefore = load();
-const { result: results, stats } = await withServer(async (base) => {
+const { result: { rates: results, cpu }, stats } = await withServer(async (base) => {
   const { impls, close } = await implementations(base);
   try {
-    return await measure(impls, check);
+    const rates = await measure(impls, check);
+    // The client's CPU per call of each, in rounds of their own after.
+    return { rates, cpu: await cpuPerCall(impls, check, { rounds: 5, calls: 50 }) };
   } finally {
     close();
   }
@@ -49,6 +52,23 @@ function split(name, whole, parts) {
   const text = parts.map(([n, x]) => `${n} ${ms(x).toFixed(3)}`).join(' + ');
   console.log(`${name}: ${ms(whole).toFixed(3)} ms = ${text} + own ${(ms(whole) - sum).toFixed(3)} ms`);
 }
-console.log('\nsequential ms per call, split into the bare parts above and the package\'s own part (the rest):');
+console.log('\nsequential ms per call (wall clock), split into the bare parts above and the package\'s own part (the rest;\n  meaningless when the machine is loaded: then see the CPU split below):');
 split('ours', ours, [['fetch', r('bare fetch (same request)')], ['WebCrypto sign', r('bare WebCrypto sign')], ['WebCrypto verify', r('bare WebCrypto verify')]]);
 split('peer', peer, [['node:http', r('bare node:http (same request)')], ['node:crypto sign', r('bare node:crypto sign')], ['node:crypto verify', r('bare node:crypto verify')]]);
+
+// The wall-clock rates above mostly measure, on a loaded machine, how long each process waits
+// for a core; the CPU a call costs this process (main thread and threadpool) moves much less.
+console.log(`\nCPU of this process per call, µs, median of 5 rounds of 50 calls (the server's CPU not included):`);
+for (const [k, v] of Object.entries(cpu)) console.log(`${k.padEnd(32)}sequential ${v[1].median.toFixed(0).padStart(6)}   16 in flight ${v[16].median.toFixed(0).padStart(6)}`);
+const co = cpu['wechatpay-wasm preEntrustSign'];
+const cp = cpu['wechatpay-axios-plugin post'];
+console.log(`peer / ours, CPU per call (above 1: ours costs less): sequential ${cpuRatio(cp[1], co[1])}, 16 in flight ${cpuRatio(cp[16], co[16])}`);
+const cpuSplit = (name, whole, parts, n) => {
+  const sum = parts.reduce((a, p) => a + cpu[p][n].median, 0);
+  console.log(`${name}, ${n === 1 ? 'sequential' : '16 in flight'}: ${whole[n].median.toFixed(0)} µs = ${parts.map((p) => `${p.replace('bare ', '').replace(' (same request)', '')} ${cpu[p][n].median.toFixed(0)}`).join(' + ')} + own ${(whole[n].median - sum).toFixed(0)} µs`);
+};
+console.log('\nCPU per call split into the bare parts and the package\'s own part (the rest):');
+for (const n of [1, 16]) {
+  cpuSplit('ours', co, ['bare fetch (same request)', 'bare WebCrypto sign', 'bare WebCrypto verify'], n);
+  cpuSplit('peer', cp, ['bare node:http (same request)', 'bare node:crypto sign', 'bare node:crypto verify'], n);
+}
