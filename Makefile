@@ -126,6 +126,8 @@ bench: pkg
 	node benches/authorization.mjs
 	node benches/notification.mjs
 	node benches/wasm-size.mjs
+	node benches/roundtrip.mjs
+	node benches/coldstart.mjs
 
 bench-runtimes: pkg
 	node benches/runtimes.mjs

@@ -1,0 +1,49 @@
+const t0 = performance.now(); // first line: ms since the process began (performance.timeOrigin)
+// One cold start, timed by the process itself (spawned by benches/coldstart.mjs):
+//   node benches/coldstart-child.mjs ours|peer|none KEYDIR
+// from this first line to the first signed Authorization header: import the package,
+// construct the client (the key read from a file, as a merchant's server does), first
+// `authorization` (ours: key import into WebCrypto and its probe; the peer: its own request
+// interceptor, which signs with node:crypto). Prints one JSON line of the phases in ms.
+// Nothing is imported statically above the timed imports: node:fs comes in the
+// construction, as it would in a merchant's code.
+const which = process.argv[2];
+const dir = process.argv[3];
+const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
+const BODY = '{"sign_scene":"SIGN_SCENE_QRCODE","appid":"wxd678efh567hg6787","plan_id":12535,"out_contract_code":"CS202611290001"}';
+const MCHID = '1900000001';
+const SERIAL = 'F5765756002FDD77';
+const KEY_ID = 'PUB_KEY_ID_0114232134912410000000000000';
+
+let t1;
+let t2;
+let header;
+if (which === 'ours') {
+  const { Client } = await import('wechatpay-wasm');
+  t1 = performance.now();
+  const { readFileSync } = await import('node:fs');
+  const client = new Client({
+    mchid: MCHID, serial: SERIAL, privateKey: readFileSync(`${dir}/merchant.pem`, 'utf8'),
+    certs: { [KEY_ID]: readFileSync(`${dir}/platform.pub.pem`, 'utf8') },
+  });
+  t2 = performance.now();
+  header = await client.authorization('POST', PATH, BODY);
+} else if (which === 'peer') {
+  const { Wechatpay, Decorator } = await import('wechatpay-axios-plugin');
+  t1 = performance.now();
+  const { readFileSync } = await import('node:fs');
+  const wxpay = new Wechatpay({
+    mchid: MCHID, serial: SERIAL, privateKey: readFileSync(`${dir}/merchant.pem`, 'utf8'),
+    certs: { [KEY_ID]: readFileSync(`${dir}/platform.pub.pem`, 'utf8') },
+  });
+  t2 = performance.now();
+  // The peer's own signing step (its axios request interceptor), on the instance's config.
+  const config = Decorator.requestInterceptor()({ ...wxpay.client.v3.defaults, method: 'post', url: PATH.slice(1), data: JSON.parse(BODY) });
+  header = config.headers.get('Authorization');
+} else {
+  t1 = t2 = performance.now(); // 'none': Node's own start, for reference
+  header = 'WECHATPAY2-SHA256-RSA2048 (none)';
+}
+const t3 = performance.now();
+if (!/^WECHATPAY2-SHA256-RSA2048 /.test(header)) throw new Error(`bad header ${header}`);
+console.log(JSON.stringify({ which, boot: t0, import: t1 - t0, construct: t2 - t1, first: t3 - t2, total: t3 - t0, header }));

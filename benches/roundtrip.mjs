@@ -1,0 +1,74 @@
+// Benchmark: a whole presign round trip (validate, sign, fetch, verify, parse) per second,
+// ours (`client.preEntrustSign(body)`) against wechatpay-axios-plugin 0.9.6 doing the same
+// call, against one local server in its own process (benches/presign-server.mjs: it checks
+// every request's signature and signs every answer, as WeChat Pay does). In the same run, the
+// parts a round trip is made of, bare: fetch and node:http of the same request (a valid
+// Authorization made once, nothing verified), signing and verifying (WebCrypto, which ours
+// uses, and node:crypto, which the peer uses); from them, each package's own time per call.
+// Run: make bench   (or: node benches/roundtrip.mjs after make pkg)
+// BENCH_SERVER_SIGN=once: the server signs each distinct answer once a minute instead of
+// every time (shows how much of the round trip is the server's signing; not the default).
+import { cpus, loadavg } from 'node:os';
+import { measure, table, ratio, fmtRatio } from './measure.mjs';
+import { check, implementations, withServer, SERVER_SIGN } from './roundtrip-setup.mjs';
+import { cpuPerCall, cpuRatio } from './cpu-per-call.mjs';
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadBefore = load();
+const { result: { rates: results, cpu }, stats } = await withServer(async (base) => {
+  const { impls, close } = await implementations(base);
+  try {
+    const rates = await measure(impls, check);
+    // The client's CPU per call of each, in rounds of their own after.
+    return { rates, cpu: await cpuPerCall(impls, check, { rounds: 5, calls: 50 }) };
+  } finally {
+    close();
+  }
+});
+table(`Presign round trips per second against a local server in its own process (${cpus().length} cores; load ${loadBefore} before, ${load()} after)`, results);
+console.log(`server: signs ${SERVER_SIGN === 'each' ? 'every answer' : 'each distinct answer once a minute'}, verifies every request; ` +
+  `${stats.requests} requests, none rejected, ${((stats.cpuMs * 1000) / stats.requests).toFixed(0)} us of its CPU per request`);
+
+const r = (name) => results[name];
+const major = Number(process.versions.node.split('.')[0]);
+const goals = major >= 24 ? { seq: '>= 1.0x', par: '>= 1.5x', on: 'Node 24' }
+  : major >= 22 ? { seq: '>= 1.0x', par: '>= 1.5x', on: 'Node 24 (none set for 22)' }
+    : { seq: '>= 0.9x', par: '>= 1.3x', on: 'Node 20' };
+const ours = r('wechatpay-wasm preEntrustSign');
+const peer = r('wechatpay-axios-plugin post');
+console.log('\nratios, round by round (median, and the spread over the rounds)');
+console.log(`ours / wechatpay-axios-plugin, sequential:   ${fmtRatio(ratio(ours, peer, 'seq'))}  (goal on ${goals.on}: ${goals.seq})`);
+console.log(`ours / wechatpay-axios-plugin, 16 in flight: ${fmtRatio(ratio(ours, peer, 'par'))}  (goal on ${goals.on}: ${goals.par})`);
+console.log(`ours / bare fetch, sequential:               ${fmtRatio(ratio(ours, r('bare fetch (same request)'), 'seq'))}`);
+console.log(`peer / bare node:http, sequential:           ${fmtRatio(ratio(peer, r('bare node:http (same request)'), 'seq'))}`);
+console.log(`bare fetch / bare node:http, sequential:     ${fmtRatio(ratio(r('bare fetch (same request)'), r('bare node:http (same request)'), 'seq'))}`);
+console.log(`bare fetch / bare node:http, 16 in flight:   ${fmtRatio(ratio(r('bare fetch (same request)'), r('bare node:http (same request)'), 'par'))}`);
+
+// Sequential time per call, split: what the parts cost alone, and what is left, the
+// package's own work (JSON, validation, headers, promise turns, copies into and out of wasm).
+const ms = (x) => 1000 / x.seq;
+function split(name, whole, parts) {
+  const sum = parts.reduce((s, [, x]) => s + ms(x), 0);
+  const text = parts.map(([n, x]) => `${n} ${ms(x).toFixed(3)}`).join(' + ');
+  console.log(`${name}: ${ms(whole).toFixed(3)} ms = ${text} + own ${(ms(whole) - sum).toFixed(3)} ms`);
+}
+console.log('\nsequential ms per call (wall clock), split into the bare parts above and the package\'s own part (the rest;\n  meaningless when the machine is loaded: then see the CPU split below):');
+split('ours', ours, [['fetch', r('bare fetch (same request)')], ['WebCrypto sign', r('bare WebCrypto sign')], ['WebCrypto verify', r('bare WebCrypto verify')]]);
+split('peer', peer, [['node:http', r('bare node:http (same request)')], ['node:crypto sign', r('bare node:crypto sign')], ['node:crypto verify', r('bare node:crypto verify')]]);
+
+// The wall-clock rates above mostly measure, on a loaded machine, how long each process waits
+// for a core; the CPU a call costs this process (main thread and threadpool) moves much less.
+console.log(`\nCPU of this process per call, µs, median of 5 rounds of 50 calls (the server's CPU not included):`);
+for (const [k, v] of Object.entries(cpu)) console.log(`${k.padEnd(32)}sequential ${v[1].median.toFixed(0).padStart(6)}   16 in flight ${v[16].median.toFixed(0).padStart(6)}`);
+const co = cpu['wechatpay-wasm preEntrustSign'];
+const cp = cpu['wechatpay-axios-plugin post'];
+console.log(`peer / ours, CPU per call (above 1: ours costs less): sequential ${cpuRatio(cp[1], co[1])}, 16 in flight ${cpuRatio(cp[16], co[16])}`);
+const cpuSplit = (name, whole, parts, n) => {
+  const sum = parts.reduce((a, p) => a + cpu[p][n].median, 0);
+  console.log(`${name}, ${n === 1 ? 'sequential' : '16 in flight'}: ${whole[n].median.toFixed(0)} µs = ${parts.map((p) => `${p.replace('bare ', '').replace(' (same request)', '')} ${cpu[p][n].median.toFixed(0)}`).join(' + ')} + own ${(whole[n].median - sum).toFixed(0)} µs`);
+};
+console.log('\nCPU per call split into the bare parts and the package\'s own part (the rest):');
+for (const n of [1, 16]) {
+  cpuSplit('ours', co, ['bare fetch (same request)', 'bare WebCrypto sign', 'bare WebCrypto verify'], n);
+  cpuSplit('peer', cp, ['bare node:http (same request)', 'bare node:crypto sign', 'bare node:crypto verify'], n);
+}
