@@ -12,18 +12,22 @@ pub mod model;
 pub mod notify;
 #[cfg(feature = "qr")]
 pub mod qr;
+#[cfg(feature = "rust-crypto")]
+pub mod rust_crypto;
 pub mod sign;
 pub mod validate;
 pub mod verify;
 
 /// The exports of the extra module `wechatpay_wasm_extra_bg.wasm` (RSA and AES-GCM in Rust,
-/// QR codes): built with `rust-crypto` and `qr` and without `js`.
+/// QR codes): built with `rust-crypto` and `qr` and without `js`. A binding, so it lives
+/// with the others in `src/wasm/`.
 #[cfg(all(
     target_arch = "wasm32",
     not(feature = "js"),
     feature = "rust-crypto",
     feature = "qr"
 ))]
+#[path = "wasm/extra_exports.rs"]
 pub mod extra_wasm;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod wasm;

@@ -6,9 +6,10 @@ use js_sys::{Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{Headers, ResponseInit};
 
+use super::client::Client;
 use super::errors::{message_of, JsErr};
 use super::options::{arg_string, entries_of, get, is_array, js_type, pair};
-use super::{body_text, js_result, promise_of_future, Client};
+use super::{body_text, js_result, promise_of_future};
 use crate::consts::PRE_ENTRUST_SIGN_PATH;
 use crate::error::{code, quoted_brief};
 use crate::sign;

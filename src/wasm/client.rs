@@ -1,0 +1,345 @@
+//! `Client`: the options read into the core's checks, the state one client holds, and the
+//! one call path (sign, send, verify) every operation takes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::{Headers, SubtleCrypto};
+
+use super::errors::{json_text_to_js, JsErr};
+use super::options::{self, CryptoMode};
+use super::random::random_nonce;
+use super::{body_text, crypto, fetch, header, js_result, promise_of_future};
+use crate::consts::{header, PRE_ENTRUST_SIGN_PATH};
+use crate::error::{code, quoted};
+use crate::keys::{KeyStore, MerchantKey};
+use crate::model;
+use crate::notify::Apiv3Key;
+use crate::sign;
+use crate::validate::{self, ValidatedBody};
+use crate::verify::SignedHeaders;
+
+/// Package version, sent in the User-Agent.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub(super) struct Inner {
+    pub(super) mchid: String,
+    pub(super) serial: String,
+    pub(super) merchant: MerchantKey,
+    pub(super) keys: KeyStore,
+    pub(super) apiv3: Option<Apiv3Key>,
+    pub(super) base_url: String,
+    pub(super) timeout_ms: u32,
+    pub(super) user_agent: String,
+    pub(super) now: Option<Function>,
+    /// WebCrypto, or `None` for the Rust fallback.
+    pub(super) subtle: Option<SubtleCrypto>,
+    pub(super) sign_key: crypto::KeyCache,
+    /// WebCrypto keys by id, in the order of `keys` (a `Vec`: a handful of keys).
+    pub(super) verify_keys: Vec<(String, crypto::KeyCache)>,
+    pub(super) aes_key: crypto::KeyCache,
+    pub(super) rust_signer: RefCell<Option<Rc<crypto::RustSigner>>>,
+    pub(super) rust_verifiers: RefCell<Vec<(String, Rc<crypto::RustVerifier>)>>,
+}
+
+/// A WeChat Pay APIv3 client for one merchant.
+#[wasm_bindgen]
+pub struct Client {
+    pub(super) inner: Rc<Inner>,
+}
+
+fn runtime_name() -> String {
+    let g = js_sys::global();
+    let path = |names: &[&str]| -> Option<String> {
+        let mut v: JsValue = g.clone().into();
+        for n in names {
+            v = Reflect::get(&v, &JsValue::from_str(n)).ok()?;
+            if v.is_undefined() || v.is_null() {
+                return None;
+            }
+        }
+        v.as_string()
+    };
+    if let Some(v) = path(&["Deno", "version", "deno"]) {
+        return format!("Deno/{v}");
+    }
+    if let Some(v) = path(&["Bun", "version"]) {
+        return format!("Bun/{v}");
+    }
+    if let Some(ua) = path(&["navigator", "userAgent"]) {
+        if ua == "Cloudflare-Workers" {
+            return "Cloudflare-Workers".into();
+        }
+        if let Some(v) = path(&["process", "versions", "node"]) {
+            return format!("Node.js/{v}");
+        }
+        return ua;
+    }
+    if let Some(v) = path(&["process", "versions", "node"]) {
+        return format!("Node.js/{v}");
+    }
+    "unknown-runtime".into()
+}
+
+impl Inner {
+    pub(super) fn now_ms(&self) -> Result<f64, JsErr> {
+        match &self.now {
+            None => Ok(js_sys::Date::now()),
+            Some(f) => options::clock_ms(f),
+        }
+    }
+
+    pub(super) fn now_secs(&self) -> Result<i64, JsErr> {
+        Ok((self.now_ms()? / 1000.0).floor() as i64)
+    }
+
+    /// `baseURL` + `path_and_query` as `fetch` will send it: parsed by the runtime's URL
+    /// parser, the one `fetch` itself uses, without the fragment (never sent). The request is
+    /// signed over this URL's path and query, so the signed text is the sent text even where
+    /// the parser changes it: `'` in a query becomes `%27`, non-ASCII and `{` `}` are
+    /// percent-encoded, `.` and `..` segments resolve.
+    pub(super) fn sent_url(&self, path_and_query: &str) -> Result<web_sys::Url, JsErr> {
+        let text = format!("{}{}", self.base_url, path_and_query);
+        let url = web_sys::Url::new(&text).map_err(|_| {
+            JsErr::config(
+                code::BAD_ARGUMENT,
+                format!("path: {} does not make a URL", quoted(path_and_query)),
+            )
+        })?;
+        url.set_hash("");
+        Ok(url)
+    }
+
+    /// Whether `url` (from [`Self::sent_url`]) is `path` under `baseURL`: the same path as
+    /// [`Self::sent_url`] makes of `path`.
+    pub(super) fn is_api_path(&self, url: &web_sys::Url, path: &str) -> bool {
+        self.sent_url(path)
+            .is_ok_and(|api| api.pathname() == url.pathname())
+    }
+
+    /// Signs and sends `url` (from [`Self::sent_url`]); returns the verified answer or the
+    /// API error.
+    pub(super) async fn call(
+        &self,
+        method: &str,
+        url: &web_sys::Url,
+        body: Option<&str>,
+        extra: Option<&Headers>,
+    ) -> Result<fetch::Answer, JsErr> {
+        let url = url.href();
+        let nonce = random_nonce()?;
+        let timestamp = self.now_secs()?;
+        let message =
+            sign::checked_request_message(method, &url, timestamp, &nonce, body.unwrap_or(""))
+                .map_err(JsErr::from)?;
+        let auth = self.authorization(&message, timestamp, &nonce).await?;
+        // The caller's extra headers first: the client's own are set after and win.
+        let headers = match extra {
+            Some(h) => Headers::new_with_headers(h),
+            None => Headers::new(),
+        }
+        .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
+        let set = |k: &str, v: &str| {
+            headers
+                .set(k, v)
+                .map_err(|_| JsErr::network(format!("cannot set header {k}")))
+        };
+        set(header::ACCEPT, header::APPLICATION_JSON)?;
+        set(header::USER_AGENT, &self.user_agent)?;
+        if body.is_some() {
+            set(header::CONTENT_TYPE, header::APPLICATION_JSON)?;
+        }
+        if let Some(id) = self.keys.preferred_id() {
+            set(header::SERIAL, id)?;
+        }
+        set(header::AUTHORIZATION, &auth)?;
+        let answer = fetch::send(method, &url, &headers, body, self.timeout_ms).await?;
+        let request_id = header(&answer.headers, header::REQUEST_ID);
+        let rid = |e: JsErr| match &request_id {
+            Some(r) => e.with("requestId", JsValue::from_str(r)),
+            None => e,
+        };
+        if !(200..300).contains(&answer.status) {
+            return Err(rid(api_error(answer.status, &answer.body)));
+        }
+        let signed = SignedHeaders {
+            timestamp: header(&answer.headers, header::TIMESTAMP),
+            nonce: header(&answer.headers, header::NONCE),
+            signature: header(&answer.headers, header::SIGNATURE),
+            serial: header(&answer.headers, header::SERIAL),
+        };
+        self.verify(&signed, &answer.body).await.map_err(rid)?;
+        Ok(answer)
+    }
+}
+
+/// A non-2xx answer as an `api` error: WeChat Pay's code, message and whole detail.
+fn api_error(status: u16, body: &[u8]) -> JsErr {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let field = |k: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let api_code = field("code").unwrap_or_else(|| format!("HTTP_{status}"));
+    let api_message = field("message").unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(body);
+        let short: String = text.chars().take(200).collect();
+        if short.is_empty() {
+            "(empty body)".into()
+        } else {
+            short
+        }
+    });
+    let mut err = JsErr::new(
+        "api",
+        api_code.clone(),
+        format!("WeChat Pay answered HTTP {status} {api_code}: {api_message}"),
+    )
+    .with("status", f64::from(status))
+    .with("apiMessage", JsValue::from_str(&api_message));
+    if parsed.as_ref().is_some_and(|v| v.get("detail").is_some()) {
+        let detail = json_text_to_js(body)
+            .and_then(|v| Reflect::get(&v, &"detail".into()).ok())
+            .unwrap_or(JsValue::NULL);
+        err = err.with("detail", detail);
+    }
+    err
+}
+
+/// `future_to_promise` of the future boxed as one type: one copy of its machinery serves
+#[wasm_bindgen]
+impl Client {
+    /// Checks every option at once; a bad one throws a `config` error naming it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
+    ) -> Result<Client, JsValue> {
+        let o = options::parse(&options, js_sys::Date::now())?;
+        let subtle = match o.crypto {
+            CryptoMode::Rust => None,
+            CryptoMode::Auto => crypto::subtle(),
+            CryptoMode::WebCrypto => Some(crypto::subtle().ok_or_else(|| {
+                JsErr::config(
+                    code::BAD_OPTION,
+                    "crypto: \"webcrypto\" asked for, but this runtime has no crypto.subtle",
+                )
+            })?),
+        };
+        let verify_keys = o
+            .keys
+            .ids()
+            .into_iter()
+            .map(|id| (id.to_owned(), crypto::KeyCache::default()))
+            .collect();
+        let user_agent = o
+            .user_agent
+            .unwrap_or_else(|| format!("wechatpay-wasm/{VERSION} ({})", runtime_name()));
+        Ok(Client {
+            inner: Rc::new(Inner {
+                merchant: o.merchant,
+                mchid: o.mchid,
+                serial: o.serial,
+                keys: o.keys,
+                apiv3: o.apiv3,
+                base_url: o.base_url,
+                timeout_ms: o.timeout_ms,
+                user_agent,
+                now: o.now,
+                subtle,
+                sign_key: crypto::KeyCache::default(),
+                verify_keys,
+                aes_key: crypto::KeyCache::default(),
+                rust_signer: RefCell::default(),
+                rust_verifiers: RefCell::default(),
+            }),
+        })
+    }
+
+    /// Which RSA implementation this client uses: `"webcrypto"` or `"rust"`.
+    #[wasm_bindgen(getter, js_name = cryptoBackend)]
+    pub fn crypto_backend(&self) -> String {
+        if self.inner.subtle.is_some() {
+            "webcrypto"
+        } else {
+            "rust"
+        }
+        .into()
+    }
+
+    /// The User-Agent sent with every request.
+    #[wasm_bindgen(getter, js_name = userAgent)]
+    pub fn user_agent(&self) -> String {
+        self.inner.user_agent.clone()
+    }
+
+    /// `POST /v3/papay/sign/contracts/pre-entrust-sign`: validates, signs, sends, verifies.
+    #[wasm_bindgen(
+        js_name = preEntrustSign,
+        unchecked_return_type = "Promise<PreEntrustSignResponse>"
+    )]
+    pub fn pre_entrust_sign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PreEntrustSignRequest | string")] body: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise_of_future(async move {
+            js_result(
+                async {
+                    let text = body_text(&body)?;
+                    let validated: ValidatedBody =
+                        validate::validate_json(&text).map_err(JsErr::from)?;
+                    let answer = inner
+                        .call(
+                            "POST",
+                            &inner.sent_url(PRE_ENTRUST_SIGN_PATH)?,
+                            Some(validated.json()),
+                            None,
+                        )
+                        .await?;
+                    let request_id = header(&answer.headers, header::REQUEST_ID);
+                    let checked = serde_json::from_slice(&answer.body)
+                        .map_err(|e| e.to_string())
+                        .and_then(|v| model::check_response(&v));
+                    match checked {
+                        Ok(()) => {
+                            let text = String::from_utf8_lossy(&answer.body);
+                            let res = js_sys::JSON::parse(&text)
+                                .map_err(|_| bad_response(&request_id, "not JSON"))?;
+                            // An optional field written as null is left out, as the
+                            // typings (`redirect_url?: string`) say.
+                            for name in model::RESPONSE_OPTIONAL_STRINGS {
+                                let key = JsValue::from_str(name);
+                                if Reflect::get(&res, &key).is_ok_and(|v| v.is_null()) {
+                                    let _ = Reflect::delete_property(
+                                        res.unchecked_ref::<Object>(),
+                                        &key,
+                                    );
+                                }
+                            }
+                            Ok(res)
+                        }
+                        Err(why) => Err(bad_response(&request_id, &why)),
+                    }
+                }
+                .await,
+            )
+        })
+    }
+}
+
+fn bad_response(request_id: &Option<String>, why: &str) -> JsErr {
+    let e = JsErr::new(
+        "api",
+        code::BAD_RESPONSE,
+        format!("WeChat Pay's answer verified but is not the expected JSON ({why})"),
+    );
+    match request_id {
+        Some(r) => e.with("requestId", JsValue::from_str(r)),
+        None => e,
+    }
+}
