@@ -5,6 +5,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod api;
+pub mod config;
 pub mod consts;
 pub mod error;
 pub mod keys;
@@ -14,7 +16,9 @@ pub mod notify;
 pub mod qr;
 #[cfg(feature = "rust-crypto")]
 pub mod rust_crypto;
+pub mod schema;
 pub mod sign;
+mod suggest;
 pub mod validate;
 pub mod verify;
 
@@ -32,6 +36,7 @@ pub mod extra_wasm;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod wasm;
 
+pub use api::{ApiError, Operation};
 pub use error::{Error, ErrorKind, Issue, Result};
 pub use keys::{KeyStore, MerchantKey, VerifyKey};
 pub use model::{PreEntrustSignRequest, PreEntrustSignResponse};

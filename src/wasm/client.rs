@@ -4,25 +4,21 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Headers, SubtleCrypto};
 
 use super::errors::{json_text_to_js, JsErr};
 use super::options::{self, CryptoMode};
 use super::random::random_nonce;
-use super::{body_text, crypto, fetch, header, js_result, promise_of_future};
-use crate::consts::{header, PRE_ENTRUST_SIGN_PATH};
+use super::{crypto, fetch, header};
+use crate::api;
+use crate::consts::header;
 use crate::error::{code, quoted};
 use crate::keys::{KeyStore, MerchantKey};
-use crate::model;
 use crate::notify::Apiv3Key;
 use crate::sign;
-use crate::validate::{self, ValidatedBody};
 use crate::verify::SignedHeaders;
-
-/// Package version, sent in the User-Agent.
-const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub(super) struct Inner {
     pub(super) mchid: String,
@@ -112,11 +108,17 @@ impl Inner {
         Ok(url)
     }
 
-    /// Whether `url` (from [`Self::sent_url`]) is `path` under `baseURL`: the same path as
-    /// [`Self::sent_url`] makes of `path`.
-    pub(super) fn is_api_path(&self, url: &web_sys::Url, path: &str) -> bool {
-        self.sent_url(path)
-            .is_ok_and(|api| api.pathname() == url.pathname())
+    /// The operation `url` (from [`Self::sent_url`]) reaches, by its path below `baseURL`:
+    /// the path [`Self::sent_url`] makes of the operation's.
+    pub(super) fn operation_at(
+        &self,
+        method: &str,
+        url: &web_sys::Url,
+    ) -> Option<&'static api::Operation> {
+        let base = self.sent_url("").ok()?.pathname();
+        let pathname = url.pathname();
+        let below = pathname.strip_prefix(base.trim_end_matches('/'))?;
+        api::operation_at(method, below)
     }
 
     /// Signs and sends `url` (from [`Self::sent_url`]); returns the verified answer or the
@@ -141,28 +143,26 @@ impl Inner {
             None => Headers::new(),
         }
         .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
-        let set = |k: &str, v: &str| {
+        let own = api::request_headers(
+            &self.user_agent,
+            body.is_some(),
+            self.keys.preferred_id(),
+            &auth,
+        );
+        for (k, v) in own {
             headers
                 .set(k, v)
-                .map_err(|_| JsErr::network(format!("cannot set header {k}")))
-        };
-        set(header::ACCEPT, header::APPLICATION_JSON)?;
-        set(header::USER_AGENT, &self.user_agent)?;
-        if body.is_some() {
-            set(header::CONTENT_TYPE, header::APPLICATION_JSON)?;
+                .map_err(|_| JsErr::network(format!("cannot set header {k}")))?;
         }
-        if let Some(id) = self.keys.preferred_id() {
-            set(header::SERIAL, id)?;
-        }
-        set(header::AUTHORIZATION, &auth)?;
         let answer = fetch::send(method, &url, &headers, body, self.timeout_ms).await?;
         let request_id = header(&answer.headers, header::REQUEST_ID);
         let rid = |e: JsErr| match &request_id {
             Some(r) => e.with("requestId", JsValue::from_str(r)),
             None => e,
         };
-        if !(200..300).contains(&answer.status) {
-            return Err(rid(api_error(answer.status, &answer.body)));
+        if !api::is_success(answer.status) {
+            let e = api::ApiError::from_answer(answer.status, &answer.body, None);
+            return Err(rid(api_error(e, &answer.body)));
         }
         let signed = SignedHeaders {
             timestamp: header(&answer.headers, header::TIMESTAMP),
@@ -175,34 +175,14 @@ impl Inner {
     }
 }
 
-/// A non-2xx answer as an `api` error: WeChat Pay's code, message and whole detail.
-fn api_error(status: u16, body: &[u8]) -> JsErr {
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    let field = |k: &str| {
-        parsed
-            .as_ref()
-            .and_then(|v| v.get(k))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
-    let api_code = field("code").unwrap_or_else(|| format!("HTTP_{status}"));
-    let api_message = field("message").unwrap_or_else(|| {
-        let text = String::from_utf8_lossy(body);
-        let short: String = text.chars().take(200).collect();
-        if short.is_empty() {
-            "(empty body)".into()
-        } else {
-            short
-        }
-    });
-    let mut err = JsErr::new(
-        "api",
-        api_code.clone(),
-        format!("WeChat Pay answered HTTP {status} {api_code}: {api_message}"),
-    )
-    .with("status", f64::from(status))
-    .with("apiMessage", JsValue::from_str(&api_message));
-    if parsed.as_ref().is_some_and(|v| v.get("detail").is_some()) {
+/// A non-2xx answer as an `api` error: WeChat Pay's code, message and whole detail (read by
+/// `JSON.parse` from the body, as WeChat Pay wrote it).
+fn api_error(e: api::ApiError, body: &[u8]) -> JsErr {
+    let message = e.to_string();
+    let mut err = JsErr::new("api", e.code, message)
+        .with("status", f64::from(e.status))
+        .with("apiMessage", JsValue::from_str(&e.message));
+    if e.detail.is_some() {
         let detail = json_text_to_js(body)
             .and_then(|v| Reflect::get(&v, &"detail".into()).ok())
             .unwrap_or(JsValue::NULL);
@@ -211,7 +191,6 @@ fn api_error(status: u16, body: &[u8]) -> JsErr {
     err
 }
 
-/// `future_to_promise` of the future boxed as one type: one copy of its machinery serves
 #[wasm_bindgen]
 impl Client {
     /// Checks every option at once; a bad one throws a `config` error naming it.
@@ -238,7 +217,7 @@ impl Client {
             .collect();
         let user_agent = o
             .user_agent
-            .unwrap_or_else(|| format!("wechatpay-wasm/{VERSION} ({})", runtime_name()));
+            .unwrap_or_else(|| crate::config::default_user_agent(&runtime_name()));
         Ok(Client {
             inner: Rc::new(Inner {
                 merchant: o.merchant,
@@ -275,71 +254,5 @@ impl Client {
     #[wasm_bindgen(getter, js_name = userAgent)]
     pub fn user_agent(&self) -> String {
         self.inner.user_agent.clone()
-    }
-
-    /// `POST /v3/papay/sign/contracts/pre-entrust-sign`: validates, signs, sends, verifies.
-    #[wasm_bindgen(
-        js_name = preEntrustSign,
-        unchecked_return_type = "Promise<PreEntrustSignResponse>"
-    )]
-    pub fn pre_entrust_sign(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "PreEntrustSignRequest | string")] body: JsValue,
-    ) -> Promise {
-        let inner = self.inner.clone();
-        promise_of_future(async move {
-            js_result(
-                async {
-                    let text = body_text(&body)?;
-                    let validated: ValidatedBody =
-                        validate::validate_json(&text).map_err(JsErr::from)?;
-                    let answer = inner
-                        .call(
-                            "POST",
-                            &inner.sent_url(PRE_ENTRUST_SIGN_PATH)?,
-                            Some(validated.json()),
-                            None,
-                        )
-                        .await?;
-                    let request_id = header(&answer.headers, header::REQUEST_ID);
-                    let checked = serde_json::from_slice(&answer.body)
-                        .map_err(|e| e.to_string())
-                        .and_then(|v| model::check_response(&v));
-                    match checked {
-                        Ok(()) => {
-                            let text = String::from_utf8_lossy(&answer.body);
-                            let res = js_sys::JSON::parse(&text)
-                                .map_err(|_| bad_response(&request_id, "not JSON"))?;
-                            // An optional field written as null is left out, as the
-                            // typings (`redirect_url?: string`) say.
-                            for name in model::RESPONSE_OPTIONAL_STRINGS {
-                                let key = JsValue::from_str(name);
-                                if Reflect::get(&res, &key).is_ok_and(|v| v.is_null()) {
-                                    let _ = Reflect::delete_property(
-                                        res.unchecked_ref::<Object>(),
-                                        &key,
-                                    );
-                                }
-                            }
-                            Ok(res)
-                        }
-                        Err(why) => Err(bad_response(&request_id, &why)),
-                    }
-                }
-                .await,
-            )
-        })
-    }
-}
-
-fn bad_response(request_id: &Option<String>, why: &str) -> JsErr {
-    let e = JsErr::new(
-        "api",
-        code::BAD_RESPONSE,
-        format!("WeChat Pay's answer verified but is not the expected JSON ({why})"),
-    );
-    match request_id {
-        Some(r) => e.with("requestId", JsValue::from_str(r)),
-        None => e,
     }
 }

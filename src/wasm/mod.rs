@@ -18,6 +18,7 @@ mod exports;
 pub mod fallback;
 mod fetch;
 mod notifications;
+mod operations;
 mod options;
 mod random;
 mod request;
