@@ -217,6 +217,16 @@ pub enum CryptoMode {
     Rust,
 }
 
+/// A bad `crypto` value: quoted when short (a typo such as "WebCrypto"), else only its length
+/// is told: a key pasted into the wrong option must not reach the message.
+fn described_mode(mode: &str) -> String {
+    const SHORT: usize = 12;
+    match mode.chars().count() {
+        n if n <= SHORT => quoted(mode),
+        n => format!("a string of {n} characters (not repeated here)"),
+    }
+}
+
 /// `crypto`: `"auto"` (default), `"webcrypto"` or `"rust"`.
 pub fn crypto_mode(value: Option<&str>) -> Result<CryptoMode> {
     match value {
@@ -227,7 +237,7 @@ pub fn crypto_mode(value: Option<&str>) -> Result<CryptoMode> {
             code::BAD_OPTION,
             format!(
                 "crypto: must be \"auto\", \"webcrypto\" or \"rust\", not {}",
-                quoted(other)
+                described_mode(other)
             ),
         )),
     }

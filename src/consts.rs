@@ -37,6 +37,10 @@ pub const NOTIFICATION_ALGORITHM: &str = "AEAD_AES_256_GCM";
 /// APIv3 key length in bytes (AES-256).
 pub const APIV3_KEY_LEN: usize = 32;
 
+/// Largest notification body accepted, in bytes: WeChat Pay's are about 1 KB; a larger body
+/// is refused before it is copied into wasm memory or its signature checked.
+pub const MAX_NOTIFICATION_BYTES: usize = 64 * 1024;
+
 /// AES-GCM nonce length in bytes, as WeChat Pay sends it.
 pub const AES_GCM_NONCE_LEN: usize = 12;
 

@@ -254,9 +254,20 @@ pub const BRIEF_CHARS: usize = 64;
 /// [`quoted`], cut to its first [`BRIEF_CHARS`] characters when longer (and marked so): a
 /// message stays readable (and small) whatever size of value it reports.
 pub fn quoted_brief(s: &str) -> String {
+    let head = brief(s);
+    if head.len() == s.len() {
+        quoted(s)
+    } else {
+        format!("{}... (cut)", quoted(head))
+    }
+}
+
+/// The first [`BRIEF_CHARS`] characters of `s` (all of it when shorter): what an error may
+/// carry of a value someone else chose, such as a header of an answer or a notification.
+pub fn brief(s: &str) -> &str {
     match s.char_indices().nth(BRIEF_CHARS) {
-        None => quoted(s),
-        Some((cut, _)) => format!("{}... (cut)", quoted(s.get(..cut).unwrap_or(s))),
+        None => s,
+        Some((cut, _)) => s.get(..cut).unwrap_or(s),
     }
 }
 

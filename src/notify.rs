@@ -1,8 +1,8 @@
 //! Notifications (callbacks) to `contract_notify_url`: envelope, AES-256-GCM decryption and
 //! the typed `ENTRUST.SIGN` / `ENTRUST.TERMINATE` resources.
 //!
-//! Order of processing (spec section 4): headers -> clock -> key id -> RSA over the raw body
-//! ([`crate::verify`]) -> envelope -> algorithm -> decrypt -> parse.
+//! Order of processing (spec section 4): size ([`check_body_len`]) -> headers -> clock -> key
+//! id -> RSA over the raw body ([`crate::verify`]) -> envelope -> algorithm -> decrypt -> parse.
 
 use core::fmt;
 
@@ -14,13 +14,22 @@ use serde_json::{Map, Value};
 #[cfg(feature = "rust-crypto")]
 pub use crate::rust_crypto::{aes_gcm_decrypt, decrypt_resource, open_envelope};
 
-use crate::consts::{AES_GCM_NONCE_LEN, AES_GCM_TAG_LEN, APIV3_KEY_LEN, NOTIFICATION_ALGORITHM};
+use crate::consts::{
+    AES_GCM_NONCE_LEN, AES_GCM_TAG_LEN, APIV3_KEY_LEN, MAX_NOTIFICATION_BYTES,
+    NOTIFICATION_ALGORITHM,
+};
 use crate::error::{code, Error, Result};
 use crate::model::{optional_strings, required_string};
 
-/// The merchant's APIv3 key: exactly 32 bytes of UTF-8.
-#[derive(Clone)]
-pub struct Apiv3Key([u8; APIV3_KEY_LEN]);
+/// The merchant's APIv3 key: exactly 32 bytes of UTF-8, wiped when dropped (not `Clone`:
+/// one copy, lent where it is used).
+pub struct Apiv3Key(Box<[u8; APIV3_KEY_LEN]>);
+
+impl Drop for Apiv3Key {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut *self.0);
+    }
+}
 
 impl fmt::Debug for Apiv3Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -32,19 +41,23 @@ impl Apiv3Key {
     /// Checks the length (31 and 33 are common copy-paste mistakes).
     pub fn new(key: &str) -> Result<Self> {
         let bytes = key.as_bytes();
-        let arr: [u8; APIV3_KEY_LEN] = bytes.try_into().map_err(|_| {
-            let trimmed = key.trim().len();
-            let hint = if trimmed != bytes.len() {
-                format!(" (it has leading or trailing whitespace; trimmed it would be {trimmed})")
-            } else {
-                String::new()
-            };
-            Error::config(
-                code::BAD_APIV3_KEY,
-                format!("apiv3Key: must be exactly {APIV3_KEY_LEN} bytes (the APIv3 key set in the merchant platform); got {}{hint}", bytes.len()),
-            )
-        })?;
-        Ok(Self(arr))
+        // Copied straight into its heap buffer: a stack array would leave a copy behind
+        // (moves of the key move the pointer only).
+        if bytes.len() == APIV3_KEY_LEN {
+            let mut arr = Box::new([0u8; APIV3_KEY_LEN]);
+            arr.copy_from_slice(bytes);
+            return Ok(Self(arr));
+        }
+        let trimmed = key.trim().len();
+        let hint = if trimmed != bytes.len() {
+            format!(" (it has leading or trailing whitespace; trimmed it would be {trimmed})")
+        } else {
+            String::new()
+        };
+        Err(Error::config(
+            code::BAD_APIV3_KEY,
+            format!("apiv3Key: must be exactly {APIV3_KEY_LEN} bytes (the APIv3 key set in the merchant platform); got {}{hint}", bytes.len()),
+        ))
     }
 
     /// The key bytes, for the AES-GCM implementation (WebCrypto or `aes-gcm`). Never log them.
@@ -96,6 +109,17 @@ impl EncryptedResource {
 
 pub(crate) fn bad_notification(why: impl Into<String>) -> Error {
     Error::signature(code::BAD_NOTIFICATION, why)
+}
+
+/// Refuses a notification body over [`MAX_NOTIFICATION_BYTES`], before anything else is done
+/// with it (it is not signed yet: anyone who can reach the URL can post it).
+pub fn check_body_len(len: usize) -> Result<()> {
+    if len > MAX_NOTIFICATION_BYTES {
+        return Err(bad_notification(format!(
+            "the body is over {MAX_NOTIFICATION_BYTES} bytes ({len} or more); not read"
+        )));
+    }
+    Ok(())
 }
 
 /// The AES-256-GCM inputs of a resource, checked: 12-byte nonce, AAD, and ciphertext with
@@ -328,21 +352,17 @@ pub enum Rejection {
 }
 
 /// The merchant's reply to a notification: status and JSON body (empty for success);
-/// a failure is `{"code":"FAIL","message":...}`, the shape WeChat Pay expects.
-pub fn reply(error: Option<(&str, Rejection)>) -> (u16, String) {
-    match error {
-        None => (204, String::new()),
-        Some((message, why)) => {
-            // The message as a JSON string (`quoted`), not a `json!` object: no map is built.
-            let body = format!(
-                r#"{{"code":"FAIL","message":{}}}"#,
-                crate::error::quoted(message)
-            );
-            let status = match why {
-                Rejection::Unverified => 401,
-                Rejection::Failed => 500,
-            };
-            (status, body)
-        }
-    }
+/// a failure is `{"code":"FAIL","message":...}`, the shape WeChat Pay expects, with a fixed
+/// message by [`Rejection`]: the error's own message stays out of it (it can quote what the
+/// sender put in the headers, and the sender may be anyone who can reach the URL).
+pub fn reply(error: Option<Rejection>) -> (u16, String) {
+    let (status, message) = match error {
+        None => return (204, String::new()),
+        Some(Rejection::Unverified) => (401, "the notification did not verify"),
+        Some(Rejection::Failed) => (500, "the notification could not be processed"),
+    };
+    (
+        status,
+        format!(r#"{{"code":"FAIL","message":"{message}"}}"#),
+    )
 }

@@ -107,7 +107,12 @@ pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
     if url.contains('#') {
         return Err("must not have a fragment".into());
     }
-    let authority = rest.split('/').next().unwrap_or_default();
+    // The authority as the URL standard reads it for http(s) (special schemes): it ends at
+    // the first `/` or `\` (`\` is `/` there; `?` and `#` are refused above), and its host
+    // follows the last `@` in it: in `http://evil.example\@127.0.0.1/` the host is
+    // evil.example. A URL whose authority starts with more slashes ("http:///h") has none
+    // here, although the standard skips them: refused, not guessed.
+    let authority = rest.split(['/', '\\']).next().unwrap_or_default();
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
         match v6.split_once(']') {
@@ -144,15 +149,22 @@ pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
     }
 }
 
+/// A loopback host written as the URL standard writes it (its serialisation): `localhost`,
+/// `[::1]` (without brackets here), or 127.x.y.z in plain decimal. Other spellings that a
+/// parser reads as loopback (`127.1`, `0x7f.0.0.1`, `127.0.0.010`: octal, `127.0.0.%31`) are
+/// not taken as loopback: what WeChat Pay's parser would make of them is not known.
 fn is_loopback(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
-    if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" {
+    if host == "localhost" || host == "::1" {
         return true;
     }
     let parts: Vec<&str> = host.split('.').collect();
     parts.len() == 4
         && parts[0] == "127"
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && (p.len() == 1 || !p.starts_with('0'))
+                && p.parse::<u8>().is_ok()
+        })
 }

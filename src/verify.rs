@@ -6,7 +6,7 @@
 use base64ct::{Base64, Encoding};
 
 use crate::consts::{header, MAX_CLOCK_SKEW_SECS, PROBE_SIGNATURE_PREFIX};
-use crate::error::{code, joined, Error, Result};
+use crate::error::{brief, code, joined, quoted_brief, Error, Result};
 use crate::keys::{KeyStore, VerifyKey};
 
 /// The four `Wechatpay-*` headers of a signed answer, as received.
@@ -51,7 +51,8 @@ fn with_serial(err: Error, serial: &str) -> Error {
         Error::Signature { code, message, .. } => Error::Signature {
             code,
             message,
-            serial: Some(serial.to_owned()),
+            // The sender chose it: a prefix is enough to tell keys apart.
+            serial: Some(brief(serial).to_owned()),
         },
         other => other,
     }
@@ -117,7 +118,8 @@ pub fn prepare<'k>(
             Error::signature(
                 code::UNKNOWN_SERIAL,
                 format!(
-                    "the answer is signed with key \"{serial}\", which is not in certs (known: {}); add that WeChat Pay public key or platform certificate",
+                    "the answer is signed with key {}, which is not in certs (known: {}); add that WeChat Pay public key or platform certificate",
+                    quoted_brief(serial),
                     if known.is_empty() { "none".to_owned() } else { joined(known.iter().copied(), ", ") }
                 ),
             ),

@@ -641,3 +641,48 @@ fn unpaired_surrogates_are_named_by_field() {
         vec![(String::new(), "json")]
     );
 }
+
+/// Issue 17: `http://evil.example\@127.0.0.1/notify` passed as loopback, although the URL
+/// standard (WHATWG, what `new URL` and `fetch` follow) reads `\` as `/` in http(s) URLs, so
+/// its host is evil.example. Each URL here with the host Node's `new URL()` gives it (checked
+/// by tests/node/notify-url.test.mjs over the same URLs) and whether plain http passes.
+#[test]
+fn notify_url_host_as_the_url_standard_reads_it() {
+    use wechatpay_wasm::validate::check_notify_url;
+    let table = [
+        // (url, host per the URL standard, accepted)
+        (
+            "http://evil.example\\@127.0.0.1/notify",
+            "evil.example",
+            false,
+        ),
+        ("http://evil.example\\@127.0.0.1", "evil.example", false),
+        ("http://127.0.0.1\\@evil.example/", "127.0.0.1", true),
+        ("http://evil.example\\\\@localhost/n", "evil.example", false),
+        ("http://user:pw@127.0.0.1/n", "127.0.0.1", true),
+        ("http://127.0.0.1@evil.example/n", "evil.example", false),
+        ("http://127.0.0.1:80@evil.example/n", "evil.example", false),
+        ("http://a@b@127.0.0.1/n", "127.0.0.1", true),
+        (
+            "http://localhost@evil.example:8080/n",
+            "evil.example",
+            false,
+        ),
+        ("http://evil.example@[::1]:8080/n", "[::1]", true),
+        ("http://[::1]@evil.example/n", "evil.example", false),
+        ("http://LOCALHOST:3000\\n", "localhost", true),
+        ("http://127.0.0.1:8080/a\\@evil.example", "127.0.0.1", true),
+        ("http://\\evil.example/n", "evil.example", false),
+        ("http:///127.0.0.1/n", "127.0.0.1", false),
+        ("http://127.1/n", "127.0.0.1", false),
+        ("http://127.0.0.010/n", "127.0.0.8", false),
+        ("http://0127.0.0.1/n", "87.0.0.1", false),
+        ("http://127.0.0.%31/n", "127.0.0.1", false),
+        ("http://2130706433/n", "127.0.0.1", false),
+        ("https://evil.example\\@127.0.0.1/n", "evil.example", true),
+    ];
+    for (url, host, accepted) in table {
+        let got = check_notify_url(url);
+        assert_eq!(got.is_ok(), accepted, "{url} (host {host}): {got:?}");
+    }
+}

@@ -1,4 +1,4 @@
-// Delivery of ENTRUST.* notifications to contract_notify_url: encrypted, signed,
+// Delivery of notifications (ENTRUST.* and TRANSACTION.*): encrypted, signed,
 // retried with exponential backoff, optionally preceded by a SIGNTEST probe.
 import { EventEmitter } from 'node:events';
 import crypto from 'node:crypto';
@@ -10,7 +10,7 @@ export const NOTIFY_USER_AGENT = 'Mozilla/4.0 (compatible; wechatpay-emulator)';
 
 export class Notifier extends EventEmitter {
   /**
-   * @param {{ apiv3Key, keyId, privateKey, now, retry: {max, baseMs}, timeoutMs, probe, log }} o
+   * @param {{ apiv3Key, signer: (mode) => { serial, privateKey }, now, retry: {max, baseMs}, timeoutMs, probe, log }} o
    */
   constructor(o) {
     super();
@@ -23,8 +23,15 @@ export class Notifier extends EventEmitter {
     this.setMaxListeners(0);
   }
 
-  /** Builds the envelope and starts delivery in the background; returns the event id. */
-  send(url, eventType, summary, resourcePlain, meta = {}, serial = this.o.keyId) {
+  /**
+   * Builds the envelope and starts delivery in the background; returns the event id.
+   * opts: `originalType` (default 'entrust', also the AAD); `accept(result)` decides
+   * whether an answer `{ status, body }` ends delivery (default: any 2xx); `onSettled`
+   * receives `{ delivered: true, rec }` or `{ delivered: false }` once retries are over.
+   * `mode` ('publicKey' | 'certificate') picks the signing key, at each attempt.
+   */
+  send(url, eventType, summary, resourcePlain, meta = {}, mode = 'publicKey', opts = {}) {
+    const originalType = opts.originalType ?? 'entrust';
     const nonce = randomString(12);
     const envelope = {
       id: `EV-${crypto.randomUUID()}`,
@@ -33,16 +40,17 @@ export class Notifier extends EventEmitter {
       event_type: eventType,
       summary,
       resource: {
-        original_type: 'entrust',
+        original_type: originalType,
         algorithm: 'AEAD_AES_256_GCM',
-        ciphertext: aesGcmEncrypt(this.o.apiv3Key, nonce, 'entrust', JSON.stringify(resourcePlain)),
-        associated_data: 'entrust',
+        ciphertext: aesGcmEncrypt(this.o.apiv3Key, nonce, originalType, JSON.stringify(resourcePlain)),
+        associated_data: originalType,
         nonce,
       },
     };
     const body = JSON.stringify(envelope);
     this.pending++;
-    this.#run({ url, eventType, body, eventId: envelope.id, meta, serial }).finally(() => {
+    const ev = { url, eventType, body, eventId: envelope.id, meta, mode, accept: opts.accept };
+    this.#run(ev).then((outcome) => { if (outcome && !this.closed) opts.onSettled?.(outcome); }).finally(() => {
       this.pending--;
       if (this.pending === 0) this.emit('idle');
     });
@@ -60,11 +68,13 @@ export class Notifier extends EventEmitter {
       const rec = await this.#attempt(ev, attempt, false);
       if (rec.ok) {
         this.emit('delivered', rec);
-        return;
+        return { delivered: true, rec };
       }
       if (attempt < max) await this.#sleep(baseMs * 2 ** (attempt - 1));
     }
-    if (!this.closed) this.emit('gaveUp', { event_id: ev.eventId, url: ev.url, event_type: ev.eventType });
+    if (this.closed) return null;
+    this.emit('gaveUp', { event_id: ev.eventId, url: ev.url, event_type: ev.eventType });
+    return { delivered: false };
   }
 
   #sleep(ms) {
@@ -79,13 +89,14 @@ export class Notifier extends EventEmitter {
   async #attempt(ev, attempt, probe, forcedSignature) {
     const ts = String(Math.floor(this.o.now() / 1000));
     const nonce = randomString(32);
-    const signature = forcedSignature ?? rsaSign(this.o.privateKey, responseMessage(ts, nonce, ev.body));
+    const { serial, privateKey } = this.o.signer(ev.mode);
+    const signature = forcedSignature ?? rsaSign(privateKey, responseMessage(ts, nonce, ev.body));
     const headers = {
       'Content-Type': 'application/json',
       'User-Agent': NOTIFY_USER_AGENT,
       'Wechatpay-Timestamp': ts,
       'Wechatpay-Nonce': nonce,
-      'Wechatpay-Serial': ev.serial,
+      'Wechatpay-Serial': serial,
       'Wechatpay-Signature': signature,
       'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
     };
@@ -97,7 +108,7 @@ export class Notifier extends EventEmitter {
       attempt,
       probe,
       status: result.status,
-      ok: result.status >= 200 && result.status < 300,
+      ok: result.status >= 200 && result.status < 300 && (!ev.accept || probe || ev.accept(result)),
       error: result.error ?? null,
       response: result.body ?? null,
       headers,

@@ -53,12 +53,32 @@ export function signingPage(c, { miniProgram = false, formAction } = {}) {
   } else {
     const [cls, text] = STATE_TEXT[c.state] ?? ['', c.state];
     body = `<p class="state ${cls}" id="state" data-state="${esc(c.state)}">${esc(text)}</p>` +
-      (c.contract_id ? `<p>contract_id: <code id="contract_id">${esc(c.contract_id)}</code></p>` : '');
+      (c.contract_id ? `<p>contract_id: <code id="contract_id">${esc(c.contract_id)}</code></p>` : '') +
+      inquiryPart(c, formAction);
   }
   return layout(title, `<h1>${esc(title)}</h1>
 <div class="sub">${miniProgram ? `小程序 ${esc(c.mini_program_username)} · ${esc(c.mini_program_path)}` : '微信支付 WeChat Pay'}</div>
 ${details(c)}
 ${body}`);
+}
+
+const INQUIRY_TEXT = {
+  PENDING: '已申请解约，等待商户确认 Asked the merchant (ENTRUST.TERMINATE_INQUIRY sent), waiting for its answer',
+  ALLOWED: '商户已同意解约 The merchant allowed the termination',
+  REFUSED: '商户拒绝解约 The merchant refused the termination',
+  NO_ANSWER: '商户未应答，协议仍有效 The merchant did not answer; the contract stays signed',
+};
+
+/** A signed contract's "end it" button and the state of its last termination inquiry. */
+function inquiryPart(c, formAction) {
+  const last = c.termination_inquiries?.at(-1);
+  const status = last
+    ? `<p class="state ${last.state === 'REFUSED' || last.state === 'NO_ANSWER' ? 'warn' : ''}" id="inquiry" data-state="${esc(last.state)}">${esc(INQUIRY_TEXT[last.state] ?? last.state)}${last.message ? `: <span id="inquiry-message">${esc(last.message)}</span>` : ''}</p>`
+    : '';
+  const button = c.state === 'SIGNED' && last?.state !== 'PENDING'
+    ? `<form method="post" action="${esc(formAction)}"><button class="cancel" type="submit" name="action" value="terminate" id="request-termination">解除协议 End this contract</button></form>`
+    : '';
+  return status + button;
 }
 
 export function messagePage(title, text) {

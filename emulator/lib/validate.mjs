@@ -1,7 +1,9 @@
-// The rules of POST /v3/papay/sign/contracts/pre-entrust-sign, written from
-// ../shared/spec/pre-entrust-sign.md independently of src/.
-// validatePreEntrustSign(body) returns null when the body is fine, otherwise the
-// FIRST broken rule as { field (JSON pointer), value?, issue, rule }.
+// The body rules of POST /v3/papay/sign/contracts/pre-entrust-sign and of the HarmonyOS
+// deduction (POST /v3/papay/pay/harmony/transactions/apply), written from the project's
+// spec (pre-entrust-sign.md; harmony-deduction.md, excerpts in ../SPEC-EXCERPTS.md)
+// independently of src/. A broken rule is { field (JSON pointer), value?, issue, rule }.
+// validatePreEntrustSign(body) returns null or the FIRST broken rule;
+// validateApplyDeduction(body) returns all of them.
 
 const DEVICE_TYPES = ['DEVICE_TYPE_UNKNOW', 'DEVICE_TYPE_PHONE', 'DEVICE_TYPE_PAD', 'DEVICE_TYPE_TV', 'DEVICE_TYPE_WATCH'];
 const DAYS = [
@@ -16,7 +18,7 @@ const DAYS = [
 
 export const SIGN_SCENES = ['SIGN_SCENE_APP', 'SIGN_SCENE_QRCODE'];
 
-function isLoopbackHost(hostname) {
+export function isLoopbackHost(hostname) {
   const h = hostname.toLowerCase();
   return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
@@ -32,7 +34,9 @@ function notifyUrlIssue(v) {
   // The host as written, not as URL parsing normalises it: "https:///x" has no host there
   // ("x" is the path), and "127.1" or "2130706433" read as 127.0.0.1 in a parser, while
   // WeChat Pay gets the string.
-  const written = v.slice(v.indexOf('//') + 2).split('/')[0].replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
+  // The authority ends at "/" or "\" (the URL standard reads "\" as "/" in http(s) URLs:
+  // the host of "http://evil.example\@127.0.0.1/" is evil.example).
+  const written = v.slice(v.indexOf('//') + 2).split(/[/\\]/)[0].replace(/^.*@/, '').replace(/:\d*$/, '').toLowerCase();
   if (!u.hostname || !written) return 'is not a valid URL (no host)';
   if (/^https:\/\//i.test(v) && u.protocol === 'https:') return null;
   if (/^http:\/\//i.test(v) && u.protocol === 'http:' && written === u.hostname && isLoopbackHost(u.hostname)) return null; // emulator extension
@@ -98,36 +102,79 @@ function checkValue(f, v, ptr) {
       return null;
     case 'object':
       if (typeName(v) !== 'object') return bad('type', `must be an object, got ${typeName(v)}`);
-      return checkObject(f.fields, v, ptr);
+      return null;
     default:
       return null;
   }
 }
 
-function checkObject(fields, obj, ptr) {
+/** Appends every broken rule of `obj` against `fields` to `out`, in the table's order. */
+function collectObject(fields, obj, ptr, out) {
   for (const f of fields) {
     const p = `${ptr}/${f.name}`;
     if (!Object.hasOwn(obj, f.name)) {
-      if (f.required) return { field: p, rule: 'required', issue: 'is required' };
+      if (f.required) out.push({ field: p, rule: 'required', issue: 'is required' });
       continue;
     }
     const r = checkValue(f, obj[f.name], p);
-    if (r) return r;
+    if (r) out.push(r);
+    else if (f.kind === 'object') collectObject(f.fields, obj[f.name], p, out);
   }
   const known = new Set(fields.map((f) => f.name));
   for (const k of Object.keys(obj)) {
     if (!known.has(k)) {
       const p = `${ptr}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      return { field: p, value: obj[k], rule: 'unknown', issue: 'unknown field' };
+      out.push({ field: p, value: obj[k], rule: 'unknown', issue: 'unknown field' });
     }
   }
-  return null;
+  return out;
+}
+
+function collect(fields, body) {
+  if (typeName(body) !== 'object') {
+    return [{ field: '', value: body, rule: 'type', issue: `the body must be a JSON object, got ${typeName(body)}` }];
+  }
+  return collectObject(fields, body, '', []);
 }
 
 /** null when valid, else the first broken rule. */
 export function validatePreEntrustSign(body) {
-  if (typeName(body) !== 'object') {
-    return { field: '', value: body, rule: 'type', issue: `the body must be a JSON object, got ${typeName(body)}` };
-  }
-  return checkObject(FIELDS, body, '');
+  return collect(FIELDS, body)[0] ?? null;
+}
+
+// POST /v3/papay/pay/harmony/transactions/apply (harmony-deduction.md section 2).
+const AMOUNT_FIELDS = [
+  { name: 'total', kind: 'integer', required: true, positive: true },
+  { name: 'currency', kind: 'string', required: false, enum: ['CNY'] },
+];
+
+export const APPLY_FIELDS = [
+  { name: 'appid', kind: 'string', required: true, min: 1, max: 32 },
+  { name: 'out_trade_no', kind: 'string', required: true, min: 1, max: 32, pattern: /^[0-9A-Za-z_\-*]+$/, patternIssue: 'must contain only ASCII letters, digits, _ - and *' },
+  { name: 'description', kind: 'string', required: true, min: 1, max: 127 },
+  { name: 'transaction_notify_url', kind: 'string', required: true, min: 1, max: 256, check: notifyUrlIssue },
+  { name: 'contract_id', kind: 'string', required: true, min: 1, max: 32 },
+  { name: 'amount', kind: 'object', required: true, fields: AMOUNT_FIELDS },
+  { name: 'goods_tag', kind: 'string', required: false, min: 1, max: 32 },
+  { name: 'attach', kind: 'string', required: false, min: 1, max: 128 },
+  { name: 'harmony_account_id', kind: 'string', required: true, min: 1, max: 64 },
+  { name: 'mcc', kind: 'string', required: false, min: 1, max: 4 },
+];
+
+/** Every broken rule of a deduction body ([] when valid), in the table's order. */
+export function validateApplyDeduction(body) {
+  return collect(APPLY_FIELDS, body);
+}
+
+/** The path parameters of the contract query: [] when valid. */
+export function validateContractPath(planId, code) {
+  const out = [];
+  if (!/^[1-9]\d{0,15}$/.test(planId) || !Number.isSafeInteger(Number(planId))) out.push({ field: 'plan_id', value: planId, rule: 'type', issue: 'must be a positive integer' });
+  if (!/^[A-Za-z0-9]{1,32}$/.test(code)) out.push({ field: 'out_contract_code', value: code, rule: 'pattern', issue: 'must be 1..32 ASCII letters and digits' });
+  return out;
+}
+
+/** The path parameter of the order query: [] when valid. */
+export function validateOutTradeNo(v) {
+  return /^[0-9A-Za-z_\-*]{1,32}$/.test(v) ? [] : [{ field: 'out_trade_no', value: v, rule: 'pattern', issue: 'must be 1..32 ASCII letters, digits, _ - and *' }];
 }

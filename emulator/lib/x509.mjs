@@ -44,10 +44,11 @@ const name = (cn, o) => seq(
 );
 
 /**
- * Self-signed certificate for `privateKeyPem`'s RSA key.
+ * Self-signed certificate for `privateKeyPem`'s RSA key, valid from `notBefore` to
+ * `notAfter` (ms; default: a day ago to `years` from now; whole seconds, UTC, before 2050).
  * @returns {{ pem: string, serial: string }} serial = 40 upper-case hex chars
  */
-export function makeSelfSignedCert(privateKeyPem, { nowMs = Date.now(), years = 5, cn = 'WeChat Pay Emulator Platform Certificate (TEST ONLY)' } = {}) {
+export function makeSelfSignedCert(privateKeyPem, { nowMs = Date.now(), years = 5, notBefore = nowMs - 86400_000, notAfter = nowMs + years * 365 * 86400_000, cn = 'WeChat Pay Emulator Platform Certificate (TEST ONLY)' } = {}) {
   const serialBytes = crypto.randomBytes(20);
   serialBytes[0] = 0x10 + (serialBytes[0] % 0x70); // positive, no leading zero: exactly 40 hex chars
   const spki = crypto.createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' });
@@ -57,7 +58,7 @@ export function makeSelfSignedCert(privateKeyPem, { nowMs = Date.now(), years = 
     int(serialBytes),
     sigAlg,
     name(cn, 'wechatpay-emulator'),
-    seq(utcTime(nowMs - 86400_000), utcTime(nowMs + years * 365 * 86400_000)),
+    seq(utcTime(notBefore), utcTime(notAfter)),
     name(cn, 'wechatpay-emulator'),
     spki,
   );

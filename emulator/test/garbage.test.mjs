@@ -91,7 +91,7 @@ test('malformed HTTP and absolute-form targets get a 400 JSON and a closed socke
   assert.equal((await apiCall(emu, { body: validBody(emu.credentials) })).status, 200);
 });
 
-test('CORS preflight is answered for any path', async () => {
+test('CORS preflight is answered for any origin on an API path', async () => {
   const res = await rawRequest(emu.url, {
     method: 'OPTIONS', path: PRE_PATH,
     headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,wechatpay-serial' },

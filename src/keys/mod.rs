@@ -33,16 +33,28 @@ impl fmt::Debug for MerchantKey {
     }
 }
 
-fn normalise_pem(pem: &str) -> String {
+/// The PEM with each line trimmed and blank lines dropped, every line ending in `\n`. Each
+/// buffer is sized up front (the text never grows) and wiped on drop: no reallocation leaves
+/// a copy of a private key behind.
+fn normalise_pem(pem: &str) -> Zeroizing<String> {
     let pem = pem.trim();
     // Keys pasted from env files often carry literal "\n".
-    let pem = if !pem.contains('\n') && pem.contains("\\n") {
-        pem.replace("\\n", "\n")
-    } else {
-        pem.to_owned()
-    };
-    let mut out = crate::error::joined(pem.lines().map(str::trim).filter(|l| !l.is_empty()), "\n");
-    out.push('\n');
+    let escaped = !pem.contains('\n') && pem.contains("\\n");
+    let mut text = Zeroizing::new(String::with_capacity(pem.len()));
+    let mut chars = pem.chars();
+    while let Some(c) = chars.next() {
+        if escaped && c == '\\' && chars.as_str().starts_with('n') {
+            chars.next();
+            text.push('\n');
+        } else {
+            text.push(c);
+        }
+    }
+    let mut out = Zeroizing::new(String::with_capacity(pem.len() + 1));
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        out.push_str(line);
+        out.push('\n');
+    }
     out
 }
 
@@ -113,11 +125,15 @@ fn public_jwk(n: &[u8], e: &[u8]) -> String {
 fn pem_decode(pem: &str, label: &str) -> Option<Zeroizing<Vec<u8>>> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
-    let mut b64 = Zeroizing::new(String::new());
+    // Both buffers sized up front and wiped on drop (a failed decoding included): no
+    // reallocation or early return leaves a copy of a private key behind.
+    let mut b64 = Zeroizing::new(String::with_capacity(pem.len()));
     for line in pem.lines().skip_while(|l| *l != begin).skip(1) {
         if line == end {
-            let der = base64ct::Base64::decode_vec(&b64).ok()?;
-            return (!der.is_empty()).then(|| Zeroizing::new(der));
+            let mut der = Zeroizing::new(vec![0u8; b64.len() / 4 * 3 + 3]);
+            let len = base64ct::Base64::decode(b64.as_str(), &mut der).ok()?.len();
+            der.truncate(len);
+            return (len > 0).then_some(der);
         }
         b64.push_str(line);
     }

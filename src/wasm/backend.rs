@@ -111,9 +111,7 @@ impl Inner {
     }
 
     /// Starts the AES-256-GCM decryption with the APIv3 key on WebCrypto (importing the key
-    /// on first use), so that it runs beside the RSA verification (in Node, two threadpool
-    /// jobs at a time) instead of after it. `None` on the Rust fallback, which decrypts only
-    /// when asked ([`crypto::rust_aes_gcm_decrypt`]).
+    /// on first use). `None` on the Rust fallback ([`crypto::rust_aes_gcm_decrypt`]).
     pub(super) async fn start_decrypt(
         &self,
         key: &Apiv3Key,

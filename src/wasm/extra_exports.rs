@@ -7,6 +7,7 @@
 //! module; errors never carry key material.
 
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
 use crate::sign::{RsaSigner, RsaVerifier, Signer as _};
 
@@ -36,10 +37,12 @@ impl RsaVerifyingKey {
     }
 }
 
-/// Loads a PKCS#1 `RSAPrivateKey` DER private key (the numbers are checked).
+/// Loads a PKCS#1 `RSAPrivateKey` DER private key (the numbers are checked). Taken as an
+/// owned buffer, wiped before it is freed (a `&[u8]` argument is freed by the glue as is).
 #[wasm_bindgen(js_name = rsaSigner)]
-pub fn rsa_signer(pkcs1_der: &[u8]) -> Result<RsaSigningKey, JsError> {
-    RsaSigner::from_pkcs1_der(pkcs1_der)
+pub fn rsa_signer(pkcs1_der: Vec<u8>) -> Result<RsaSigningKey, JsError> {
+    let pkcs1_der = Zeroizing::new(pkcs1_der);
+    RsaSigner::from_pkcs1_der(&pkcs1_der)
         .map(RsaSigningKey)
         .map_err(|e| JsError::new(&e.to_string()))
 }
@@ -53,10 +56,11 @@ pub fn rsa_verifier(pkcs1_der: &[u8]) -> Result<RsaVerifyingKey, JsError> {
 }
 
 /// AES-256-GCM decryption (`data` = ciphertext then 16-byte tag); `undefined` when the tag
-/// does not match or the sizes are wrong.
+/// does not match or the sizes are wrong. The key is wiped before it is freed.
 #[wasm_bindgen(js_name = aesGcmDecrypt)]
-pub fn aes_gcm_decrypt(key: &[u8], nonce: &[u8], aad: &[u8], data: &[u8]) -> Option<Vec<u8>> {
-    crate::notify::aes_gcm_decrypt(key, nonce, aad, data)
+pub fn aes_gcm_decrypt(key: Vec<u8>, nonce: &[u8], aad: &[u8], data: &[u8]) -> Option<Vec<u8>> {
+    let key = Zeroizing::new(key);
+    crate::notify::aes_gcm_decrypt(&key, nonce, aad, data)
 }
 
 /// The SVG QR code of `text`, at least `size` pixels wide (`crate::qr::svg`).

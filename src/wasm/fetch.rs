@@ -64,6 +64,9 @@ pub async fn send(
         init.set_body(&JsValue::from_str(body));
     }
     init.set_signal(Some(&controller.signal()));
+    // A 3xx is not followed: WeChat Pay's answer signature does not cover the path, so a
+    // redirected, validly signed answer of another path would pass as this call's.
+    let _ = js_sys::Reflect::set(&init, &"redirect".into(), &"manual".into());
 
     let fired = Rc::new(Cell::new(false));
     // Rejected when the timer fires, and raced with each step: a `fetch` (or a body) that
@@ -108,6 +111,15 @@ pub async fn send(
         .await
         .map_err(|e| fail(e, "fetch"))?;
     let resp: Response = resp.dyn_into().map_err(|e| fail(e, "fetch"))?;
+    // Node gives the 3xx itself; a browser an opaque redirect (type "opaqueredirect",
+    // status 0); a `fetch` that followed anyway says so in `redirected`.
+    let status = resp.status();
+    if status == 0 || (300..400).contains(&status) || resp.redirected() {
+        return Err(JsErr::network(format!(
+            "{method} {url}: the answer is a redirect (HTTP {status}), not followed (WeChat Pay's signature does not cover the path)"
+        ))
+        .with("status", f64::from(status)));
+    }
     let buf = resp
         .array_buffer()
         .map_err(|e| fail(e, "reading the answer"))?;
@@ -117,7 +129,7 @@ pub async fn send(
     let buf: ArrayBuffer = buf.dyn_into().map_err(|e| fail(e, "reading the answer"))?;
     drop(guard);
     Ok(Answer {
-        status: resp.status(),
+        status,
         headers: resp.headers(),
         body: Uint8Array::new(&buf).to_vec(),
     })

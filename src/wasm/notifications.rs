@@ -1,7 +1,7 @@
 //! Notifications: `client.parseNotification()` (verify, then decrypt, then check) and
 //! `notificationReply()`, the answer a handler sends back.
 
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, JsString, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::Headers;
 
@@ -17,6 +17,8 @@ use crate::verify::SignedHeaders;
 #[wasm_bindgen]
 impl Client {
     /// Verifies and decrypts a notification: `{ headers, body }` with the raw body received.
+    /// A body over [`crate::consts::MAX_NOTIFICATION_BYTES`] (64 KiB) is refused before it is
+    /// copied in; the signature is checked before the body is parsed, decoded or decrypted.
     #[wasm_bindgen(
         js_name = parseNotification,
         unchecked_return_type = "Promise<EntrustEvent>"
@@ -28,7 +30,7 @@ impl Client {
         let inner = self.inner.clone();
         promise_of_future(async move {
             js_result(async {
-                let Some(apiv3) = inner.apiv3.clone() else {
+                let Some(apiv3) = inner.apiv3.as_ref() else {
                     return Err(JsErr::config(code::BAD_APIV3_KEY, "apiv3Key: is required to decrypt notifications; pass it to new Client()"));
                 };
                 let headers = get(&input, "headers").filter(JsValue::is_object).ok_or_else(|| {
@@ -44,22 +46,18 @@ impl Client {
                     signature: any_header(&headers, header::SIGNATURE),
                     serial: any_header(&headers, header::SERIAL),
                 };
-                let serial = signed.serial.clone();
-                // Parsed, and decrypting on WebCrypto, while the signature is checked; nothing
-                // of either is reported or returned unless the signature verifies.
-                let envelope = notify::Envelope::parse(&body);
-                let decrypting = match &envelope {
-                    Ok(e) => inner.start_decrypt(&apiv3, &e.sealed).await,
-                    Err(_) => Ok(None),
-                };
+                // The sender chose it: an error carries a prefix ([`crate::error::brief`]).
+                let serial = signed.serial.as_deref().map(|s| crate::error::brief(s).to_owned());
+                // The signature over the raw body first: nothing of the body is parsed,
+                // decoded or decrypted before it verifies.
                 inner.verify(&signed, &body).await?;
                 let with_serial = |e: JsErr| match &serial {
                     Some(s) => e.with("serial", JsValue::from_str(s)),
                     None => e,
                 };
-                let envelope = envelope.map_err(|e| with_serial(e.into()))?;
+                let envelope = notify::Envelope::parse(&body).map_err(|e| with_serial(e.into()))?;
                 let s = &envelope.sealed;
-                let plain = match decrypting? {
+                let plain = match inner.start_decrypt(apiv3, s).await? {
                     Some(started) => crypto::finish_aes_gcm_decrypt(started).await,
                     None => {
                         crypto::rust_aes_gcm_decrypt(apiv3.expose_secret(), &s.nonce, &s.aad, &s.data)
@@ -100,9 +98,14 @@ extern "C" {
 }
 
 /// The raw body as bytes: a string (UTF-8), a `Uint8Array`/`Buffer`, or an `ArrayBuffer`.
+/// Its size is checked ([`notify::check_body_len`]) before it is copied into wasm memory:
+/// a string by its UTF-16 length (its UTF-8 has at least as many bytes), then by its UTF-8.
 fn raw_bytes(body: &JsValue) -> Result<Vec<u8>, JsErr> {
-    if let Some(s) = body.as_string() {
-        return Ok(s.into_bytes());
+    if let Some(s) = body.dyn_ref::<JsString>() {
+        body_len_ok(s.length() as usize)?;
+        let bytes = String::from(s).into_bytes();
+        body_len_ok(bytes.len())?;
+        return Ok(bytes);
     }
     let unreadable = |e: JsValue| {
         JsErr::config(
@@ -128,8 +131,17 @@ fn raw_bytes(body: &JsValue) -> Result<Vec<u8>, JsErr> {
             format!("body: must be the raw body received, as a string or bytes, not {} (never re-serialised JSON)", js_type(body)),
         ));
     };
-    // A Uint8Array made by the constructor above: copying it runs no user code.
-    Ok(bytes.unchecked_into::<Uint8Array>().to_vec())
+    // A Uint8Array made by the constructor above: reading its length and copying it run no
+    // user code.
+    let bytes = bytes.unchecked_into::<Uint8Array>();
+    body_len_ok(bytes.length() as usize)?;
+    Ok(bytes.to_vec())
+}
+
+/// [`notify::check_body_len`], converted once (not at each call site).
+#[inline(never)]
+fn body_len_ok(len: usize) -> Result<(), JsErr> {
+    notify::check_body_len(len).map_err(JsErr::from)
 }
 
 /// A header from a `Headers` object or a plain object, in any letter case.
@@ -157,32 +169,26 @@ fn any_header(headers: &JsValue, name: &str) -> Option<String> {
 }
 
 /// What a notification handler answers: `{ status: 204 }` on success, else a 4xx/5xx with
-/// `{"code":"FAIL","message":...}` as WeChat Pay expects (it then retries).
+/// `{"code":"FAIL","message":...}` as WeChat Pay expects (it then retries): 401 for a
+/// `signature` error, 500 for any other, with a fixed message (the error's own message, which
+/// may quote what the sender sent, is not echoed back).
 #[wasm_bindgen(js_name = notificationReply, unchecked_return_type = "NotificationReply")]
 pub fn notification_reply(
     #[wasm_bindgen(unchecked_param_type = "unknown")] error: JsValue,
 ) -> JsValue {
     let out = Object::new();
-    let message = if error.is_undefined() || error.is_null() {
-        None
-    } else {
-        Some(
-            Reflect::get(&error, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .or_else(|| error.as_string())
-                .unwrap_or_else(|| "notification rejected".into()),
-        )
-    };
-    let kind = Reflect::get(&error, &"kind".into())
-        .ok()
-        .and_then(|k| k.as_string());
-    let why = if kind.as_deref() == Some("signature") {
-        notify::Rejection::Unverified
-    } else {
-        notify::Rejection::Failed
-    };
-    let (status, body) = notify::reply(message.as_deref().map(|m| (m, why)));
+    // Only whether it failed, and how: the error's message is not sent back.
+    let why = (!error.is_undefined() && !error.is_null()).then(|| {
+        let kind = Reflect::get(&error, &"kind".into())
+            .ok()
+            .and_then(|k| k.as_string());
+        if kind.as_deref() == Some("signature") {
+            notify::Rejection::Unverified
+        } else {
+            notify::Rejection::Failed
+        }
+    });
+    let (status, body) = notify::reply(why);
     let _ = Reflect::set(&out, &"status".into(), &f64::from(status).into());
     let hdrs = Object::new();
     if !body.is_empty() {

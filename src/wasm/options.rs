@@ -4,6 +4,7 @@
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+use zeroize::Zeroizing;
 
 use super::errors::{message_of, JsErr};
 use crate::config;
@@ -144,8 +145,11 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
 
     let mchid = config::mchid(string(options, "mchid", code::BAD_MCHID)?.as_deref())?;
     let serial = config::serial(string(options, "serial", code::BAD_SERIAL)?.as_deref())?;
-    let merchant =
-        config::private_key(string(options, "privateKey", code::BAD_PRIVATE_KEY)?.as_deref())?;
+    // Secret strings are wiped when dropped (wasm-bindgen copies an ASCII string into one
+    // allocation of its exact size: no other copy is left in wasm memory).
+    let pem = string(options, "privateKey", code::BAD_PRIVATE_KEY)?.map(Zeroizing::new);
+    let merchant = config::private_key(pem.as_deref().map(String::as_str))?;
+    drop(pem);
 
     let now_ms = match get(options, "now") {
         None => None,
@@ -188,7 +192,9 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
         None => Vec::new(),
     };
     let keys = config::verify_keys(&entries, now_secs)?;
-    let apiv3 = config::apiv3_key(string(options, "apiv3Key", code::BAD_APIV3_KEY)?.as_deref())?;
+    let key = string(options, "apiv3Key", code::BAD_APIV3_KEY)?.map(Zeroizing::new);
+    let apiv3 = config::apiv3_key(key.as_deref().map(String::as_str))?;
+    drop(key);
     let base_url = config::base_url(string(options, "baseURL", code::BAD_BASE_URL)?.as_deref())?;
     let timeout_ms =
         config::timeout_ms(get(options, "timeout").map(|v| v.as_f64().unwrap_or(f64::NAN)))?;

@@ -193,7 +193,8 @@ export type EntrustEvent = NotificationEvent<"ENTRUST.SIGN" | "ENTRUST.TERMINATE
 
 /** What a notification handler answers (`notificationReply(error?)`): 204 without a body on
  * success; 401 (bad signature) or 500 with `{"code":"FAIL","message":...}` otherwise, so
- * that WeChat Pay retries. */
+ * that WeChat Pay retries. The message is fixed by status: the error's own message (which
+ * may quote what the sender sent) is not sent back. */
 export interface NotificationReply {
   status: number;
   headers: Record<string, string>;
@@ -208,7 +209,9 @@ export interface Client {
   /** `parseNotification(input)` is typed `Promise<EntrustEvent>`: only `ENTRUST.SIGN` and
    * `ENTRUST.TERMINATE` are sent to `contract_notify_url`. Any other event type passes
    * through with its resource as decrypted; `parseNotification<NotificationEvent>(input)`
-   * types the result so. */
+   * types the result so. A body over 65536 bytes (64 KiB; WeChat Pay's are about 1 KB) is
+   * refused with `BAD_NOTIFICATION` before it is read; the signature over the raw body is
+   * checked before anything of it is parsed, decoded or decrypted. */
   parseNotification<E extends NotificationEvent<string, unknown>>(input: NotificationInput): Promise<E>;
   /** The seed's declarative style: `client.chain('v3/papay/sign/contracts/pre-entrust-sign').post({ json })`. */
   chain(path: string): ApiChain;

@@ -231,8 +231,8 @@ test('ENTRUST.TERMINATE is parsed too', async () => {
 test('notificationReply shapes', () => {
   assert.deepEqual(notificationReply(), { status: 204, headers: {}, body: '' });
   const r = notificationReply(new Error('boom'));
-  assert.ok(r.status >= 400);
-  assert.deepEqual(JSON.parse(r.body), { code: 'FAIL', message: 'boom' });
+  assert.equal(r.status, 500);
+  assert.deepEqual(JSON.parse(r.body), { code: 'FAIL', message: 'the notification could not be processed' });
   assert.equal(r.headers['Content-Type'], 'application/json');
 });
 

@@ -125,9 +125,10 @@ export function validBody(creds, overrides = {}) {
 
 /**
  * A merchant notification endpoint on 127.0.0.1. `statuses` is the list of statuses
- * to answer in turn (the last repeats). Records {headers, body} of each request.
+ * to answer in turn (the last repeats); `reply(entry, envelope)`, when given, returns
+ * `{ status, body }` instead. Records {headers, body} of each request.
  */
-export async function startReceiver({ statuses = [200], verifyWith } = {}) {
+export async function startReceiver({ statuses = [200], verifyWith, reply } = {}) {
   const received = [];
   const waiters = [];
   let i = 0;
@@ -143,6 +144,14 @@ export async function startReceiver({ statuses = [200], verifyWith } = {}) {
       received.push(entry);
       for (const w of waiters.splice(0)) w();
       if (status === 'reset') return req.socket.destroy();
+      if (reply && !(verifyWith && status === 401)) {
+        let envelope = null;
+        try { envelope = JSON.parse(body); } catch { /* not JSON */ }
+        const r = reply(entry, envelope);
+        entry.answered = r.status;
+        res.writeHead(r.status, { 'Content-Type': 'application/json' });
+        return res.end(r.body ?? '');
+      }
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(status >= 200 && status < 300 ? '' : JSON.stringify({ code: 'FAIL', message: 'test says no' }));
     });
@@ -171,4 +180,19 @@ export async function deadPort() {
   const port = s.address().port;
   await new Promise((r) => s.close(r));
   return port;
+}
+
+/** A deduction body for a contract (harmony-deduction.md section 2). */
+export function applyBody(creds, contractId, notifyUrl, overrides = {}) {
+  return {
+    appid: creds.appid,
+    out_trade_no: 'D' + nonceStr(20),
+    description: '会员月费 monthly fee',
+    transaction_notify_url: notifyUrl,
+    contract_id: contractId,
+    amount: { total: 1500, currency: 'CNY' },
+    attach: 'order-42',
+    harmony_account_id: 'harmony-user-1',
+    ...overrides,
+  };
 }

@@ -38,6 +38,9 @@ extern "C" {
     pub fn sign(this: &Handle, message: &[u8]) -> Result<Uint8Array, JsValue>;
     #[wasm_bindgen(method, catch, js_name = verify)]
     pub fn verify_sig(this: &Handle, message: &[u8], signature: &[u8]) -> Result<bool, JsValue>;
+    /// Frees the key object in the extra module (wasm-bindgen's `free()`).
+    #[wasm_bindgen(method, catch)]
+    pub fn free(this: &Handle) -> Result<(), JsValue>;
 }
 
 thread_local! {
@@ -85,6 +88,14 @@ async fn get() -> Result<Module, LoadError> {
 pub struct RustSigner(Handle);
 /// A verifying key held by the extra module.
 pub struct RustVerifier(Handle);
+
+impl Drop for RustSigner {
+    /// The key is freed in the extra module (where the `rsa` crate wipes its numbers)
+    /// with the client, not whenever the garbage collector gets to its JS object.
+    fn drop(&mut self) {
+        let _ = self.0.free();
+    }
+}
 
 impl RustSigner {
     /// Loads a PKCS#1 `RSAPrivateKey` DER key (its numbers are checked).
