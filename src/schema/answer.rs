@@ -31,11 +31,8 @@ fn check_fields(
         match map.get(name) {
             None if field.required => return Err(format!("missing field `{at}{name}`")),
             None => {}
-            Some(Value::Null) if !field.required => {
-                if at.is_empty() {
-                    nulls(name);
-                }
-            }
+            Some(Value::Null) if !field.required && at.is_empty() => nulls(name),
+            Some(Value::Null) if !field.required => {}
             Some(value) => {
                 let (ok, what) = match field.kind {
                     Kind::Str { .. } | Kind::Code { .. } | Kind::NotifyUrl | Kind::Enum(_) => {
