@@ -107,7 +107,7 @@ async function flow(): Promise<void> {
           console.log(e.status, e.code, e.detail?.field, e.requestId);
           break;
         case 'signature':
-          console.log(e.code === 'UNKNOWN_SERIAL', e.serial);
+          console.log(e.code === 'UNKNOWN_SERIAL', e.code === 'CERT_EXPIRED', e.serial);
           break;
         case 'timeout':
           console.log(e.timeout);

@@ -24,9 +24,25 @@ export type SignatureErrorCode =
   | 'MISSING_HEADER'
   | 'TIMESTAMP_SKEW'
   | 'UNKNOWN_SERIAL'
+  /** An answer signed with a platform certificate outside its validity at that moment. */
+  | 'CERT_EXPIRED'
   | 'BAD_SIGNATURE'
   | 'DECRYPT_FAILED'
   | 'BAD_NOTIFICATION';
+
+/** The code of `validation` errors. */
+export type ValidationErrorCode = 'INVALID_FIELD';
+
+/** Our code of `api` errors (the others are WeChat Pay's own, or `HTTP_<status>`). */
+export type ApiErrorCode = 'BAD_RESPONSE';
+
+/** The code of `timeout` errors. */
+export type TimeoutErrorCode = 'TIMEOUT';
+
+/** The code of `network` errors. */
+export type NetworkErrorCode = 'NETWORK_ERROR';
+
+/* These unions follow `error::CODES` in src/error.rs; tests/error_codes.rs fails on drift. */
 
 interface WechatPayErrorBase extends Error {
   readonly name: 'WechatPayError';
@@ -38,7 +54,7 @@ interface WechatPayErrorBase extends Error {
 /** The body broke a rule; nothing was sent. */
 export interface WechatPayValidationError extends WechatPayErrorBase {
   kind: 'validation';
-  code: 'INVALID_FIELD';
+  code: ValidationErrorCode;
   /** Every broken rule. */
   issues: ValidationIssue[];
 }
@@ -54,7 +70,7 @@ export interface WechatPayConfigError extends WechatPayErrorBase {
 export interface WechatPayApiError extends WechatPayErrorBase {
   kind: 'api';
   /** WeChat Pay's own code (`PARAM_ERROR`, `SIGN_ERROR`...), `HTTP_<status>`, or `BAD_RESPONSE`. */
-  code: string;
+  code: ApiErrorCode | (string & {});
   /** HTTP status. */
   status?: number;
   /** WeChat Pay's `detail`, whole (with `sign_information` for SIGN_ERROR). */
@@ -75,7 +91,7 @@ export interface WechatPaySignatureError extends WechatPayErrorBase {
 /** No complete answer within `timeout`. */
 export interface WechatPayTimeoutError extends WechatPayErrorBase {
   kind: 'timeout';
-  code: 'TIMEOUT';
+  code: TimeoutErrorCode;
   /** The timeout, ms. */
   timeout: number;
 }
@@ -83,7 +99,7 @@ export interface WechatPayTimeoutError extends WechatPayErrorBase {
 /** fetch failed (refused, reset, DNS). */
 export interface WechatPayNetworkError extends WechatPayErrorBase {
   kind: 'network';
-  code: 'NETWORK_ERROR';
+  code: NetworkErrorCode;
 }
 
 /**

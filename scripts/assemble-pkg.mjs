@@ -92,6 +92,18 @@ function wasmInterface(file) {
   };
 }
 
+// wasm-bindgen declares `[Symbol.dispose](): void` on every exported class. `Symbol.dispose`
+// exists only in TypeScript's esnext libs: under a plain ES2022 lib the name does not resolve,
+// and the member then also collides with Client's `v3/...` index signature, so the package's
+// types would not compile for most users. The declaration is dropped (the glue still sets
+// `Symbol.dispose` at run time where the runtime has it; `free()` is declared either way).
+function copyTypes(from, to) {
+  const text = readFileSync(from, 'utf8');
+  const kept = text.replace(/^ *\[Symbol\.dispose\]\(\): void;\n/gm, '');
+  if (kept.includes('Symbol.dispose')) fail(`${from}: a Symbol.dispose declaration of an unknown form is left`);
+  writeFileSync(to, kept);
+}
+
 const opt = args(process.argv.slice(2));
 if (opt['verify-pack']) verifyPack(opt.out);
 else await assemble(opt);
@@ -128,10 +140,10 @@ async function assemble({ web, node, out, stem, name, crate, js, extra }) {
   const wasm = `${stem}_bg.wasm`;
   copyFileSync(join(web, wasm), join(out, wasm));
   copyFileSync(join(web, `${stem}.js`), join(out, `${stem}.js`));
-  copyFileSync(join(web, `${stem}.d.ts`), join(out, `${stem}.d.ts`));
+  copyTypes(join(web, `${stem}.d.ts`), join(out, `${stem}.d.ts`));
   writeFileSync(join(out, `${stem}.cjs`),
     nodeGlue.replace(`/* @ts-self-types="./${stem}.d.ts" */`, `/* @ts-self-types="./${stem}.d.cts" */`));
-  copyFileSync(join(node, `${stem}.d.ts`), join(out, `${stem}.d.cts`));
+  copyTypes(join(node, `${stem}.d.ts`), join(out, `${stem}.d.cts`));
 
   // The extra module (--extra: wasm-pack web output named <stem>_extra): code few callers
   // need, loaded on first use. The main module asks for it through the loader each entry
@@ -143,7 +155,8 @@ async function assemble({ web, node, out, stem, name, crate, js, extra }) {
     if (!/export \{ initSync, __wbg_init as default \};/.test(xglue)) {
       fail('the extra module\'s web glue does not export initSync and a default init: wasm-bindgen changed its output');
     }
-    for (const f of [xwasm, `${xstem}.js`, `${xstem}.d.ts`]) copyFileSync(join(extra, f), join(out, f));
+    for (const f of [xwasm, `${xstem}.js`]) copyFileSync(join(extra, f), join(out, f));
+    copyTypes(join(extra, `${xstem}.d.ts`), join(out, `${xstem}.d.ts`));
     if (typeof (await import(pathToFileURL(join(out, `${stem}.js`)).href)).__setExtraLoader !== 'function') {
       fail('an extra module was built, but the main module has no __setExtraLoader export');
     }

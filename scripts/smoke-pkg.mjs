@@ -12,8 +12,8 @@
 //             at the entry resolved with the browser conditions -> exports.browser
 //   types     tsc (moduleResolution nodenext, strict, no skipLibCheck) type-checks an ESM and a
 //             CommonJS consumer against the declarations the exports map names, and that every
-//             name exported at run time is declared (not compared;
-//             wasm-bindgen's .d.ts use Symbol.dispose: consumers need lib esnext.disposable)
+//             name exported at run time is declared (not compared); plain ES2022 target and
+//             lib (assemble-pkg drops wasm-bindgen's Symbol.dispose, which needs esnext libs)
 //
 //   node scripts/smoke-pkg.mjs [--pkg DIR] [--runtimes node-cjs,node-esm,deno,workerd,browser]
 //                              [--expr 'JS expression using m']
@@ -153,7 +153,7 @@ const checks = {
     writeFileSync(join(app, 'check-esm.mts'), `import * as m from ${n};\nexport const names: (keyof typeof m)[] = ${esmNames};\n`);
     writeFileSync(join(app, 'check-cjs.cts'), `import m = require(${n});\nexport const names: (keyof typeof m)[] = ${cjsNames};\n`);
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'],
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'],
         strict: true, noEmit: true, skipLibCheck: false, types: [] },
       files: ['check-esm.mts', 'check-cjs.cts'],
     }));

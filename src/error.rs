@@ -81,6 +81,46 @@ pub mod code {
     pub const NETWORK_ERROR: &str = "NETWORK_ERROR";
 }
 
+/// Every code of ours, defined once: `(code, the kinds it is thrown with, what it means)`.
+/// The TypeScript unions (`js/index.d.ts`), the README's error table and every place that
+/// throws a code are held to it by `tests/error_codes.rs`. `api` errors also carry WeChat
+/// Pay's own codes (`PARAM_ERROR`...) and `HTTP_<status>`, which are not ours.
+pub const CODES: &[(&str, &[ErrorKind], &str)] = {
+    use ErrorKind::{Api, Config, Network, Signature, Timeout, Validation};
+    &[
+        (code::INVALID_FIELD, &[Validation], "the body breaks rules of the endpoint (see issues); nothing was sent"),
+        (code::BAD_PRIVATE_KEY, &[Config], "the merchant private key does not load or cannot sign"),
+        (code::BAD_MCHID, &[Config], "mchid is not the merchant id, digits"),
+        (code::BAD_SERIAL, &[Config], "serial is not the hexadecimal certificate serial"),
+        (code::BAD_BASE_URL, &[Config], "baseURL is not an http(s) URL without query"),
+        (code::BAD_TIMEOUT, &[Config], "timeout is not a number of milliseconds, at least 1"),
+        (code::BAD_CERT, &[Config], "an entry of certs does not load, or certs has none"),
+        (code::CERT_EXPIRED, &[Config, Signature], "a platform certificate outside its validity: at construction when no other key is usable (config), or the key of an answer (signature)"),
+        (code::CERT_SERIAL_MISMATCH, &[Config], "a platform certificate's serial differs from its id in certs"),
+        (code::BAD_APIV3_KEY, &[Config], "apiv3Key is missing where needed, or not 32 bytes"),
+        (code::BAD_OPTION, &[Config], "any other option problem (wrong type, near-miss of a name, no random source)"),
+        (code::BAD_ARGUMENT, &[Config], "a bad argument to a method or helper"),
+        (code::EXTRA_UNAVAILABLE, &[Config], "the extra module (rsa/aes-gcm fallback, QR codes) cannot be loaded here"),
+        (code::MISSING_HEADER, &[Signature], "a Wechatpay-* header is missing"),
+        (code::TIMESTAMP_SKEW, &[Signature], "Wechatpay-Timestamp is more than 300 s from local time"),
+        (code::UNKNOWN_SERIAL, &[Signature], "Wechatpay-Serial names a key the client does not hold"),
+        (code::BAD_SIGNATURE, &[Signature], "the signature does not verify"),
+        (code::DECRYPT_FAILED, &[Signature], "AES-GCM tag mismatch: wrong APIv3 key or altered body"),
+        (code::BAD_NOTIFICATION, &[Signature], "a notification envelope or resource is malformed"),
+        (code::BAD_RESPONSE, &[Api], "a verified 2xx answer is not the JSON the operation promises"),
+        (code::TIMEOUT, &[Timeout], "no complete answer within the timeout"),
+        (code::NETWORK_ERROR, &[Network], "the request could not be sent or its answer not read"),
+    ]
+};
+
+/// The kinds [`CODES`] gives `code` (empty for a code that is not ours).
+pub fn kinds_of(code: &str) -> &'static [ErrorKind] {
+    CODES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map_or(&[], |(_, kinds, _)| kinds)
+}
+
 /// One broken rule of a request body.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Issue {
@@ -124,6 +164,7 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn config(code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(kinds_of(code).contains(&ErrorKind::Config), "{code}");
         Error::Config {
             code,
             message: message.into(),
@@ -131,6 +172,7 @@ impl Error {
     }
 
     pub(crate) fn signature(code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(kinds_of(code).contains(&ErrorKind::Signature), "{code}");
         Error::Signature {
             code,
             message: message.into(),

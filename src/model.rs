@@ -170,14 +170,13 @@ pub(crate) fn optional_strings(
 }
 
 /// Checks that a 200 answer is a [`PreEntrustSignResponse`] (unknown fields kept) without
-/// reading it through serde's derive, which cost 3 KB of the gzipped wasm module; the wasm
-/// layer hands the answer on as JSON. A native test holds this check to accept exactly what
-/// the typed struct accepts, except that it refuses a JSON array (serde's derive would read
-/// `["id"]` as the struct; WeChat Pay never answers so).
+/// reading it through serde's derive, which cost 3 KB of the gzipped wasm module: the
+/// operation's answer schema ([`crate::api::PRE_ENTRUST_SIGN`]). A native test holds this
+/// check to accept exactly what the typed struct accepts, except that it refuses a JSON array
+/// (serde's derive would read `["id"]` as the struct; WeChat Pay never answers so).
 pub fn check_response(body: &serde_json::Value) -> Result<(), String> {
-    let Some(map) = body.as_object() else {
-        return Err("it is not a JSON object".into());
-    };
-    required_string(map, "pre_entrustweb_id")?;
-    optional_strings(map, RESPONSE_OPTIONAL_STRINGS, "")
+    match crate::api::PRE_ENTRUST_SIGN.answer {
+        crate::api::Answer::Json(fields) => crate::schema::check_answer(fields, body).map(|_| ()),
+        crate::api::Answer::Empty => Ok(()),
+    }
 }

@@ -6,13 +6,13 @@
 
 use core::fmt;
 
-#[cfg(feature = "rust-crypto")]
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-#[cfg(feature = "rust-crypto")]
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+/// AES-256-GCM in Rust ([`crate::rust_crypto`]).
+#[cfg(feature = "rust-crypto")]
+pub use crate::rust_crypto::{aes_gcm_decrypt, decrypt_resource, open_envelope};
 
 use crate::consts::{
     AES_GCM_NONCE_LEN, AES_GCM_TAG_LEN, APIV3_KEY_LEN, MAX_NOTIFICATION_BYTES,
@@ -172,29 +172,6 @@ pub fn decrypt_failed() -> Error {
     )
 }
 
-/// AES-256-GCM decryption with the `aes-gcm` crate; `None` on a tag mismatch.
-#[cfg(feature = "rust-crypto")]
-pub fn aes_gcm_decrypt(key: &[u8], nonce: &[u8], aad: &[u8], data: &[u8]) -> Option<Vec<u8>> {
-    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
-    let nonce = Nonce::try_from(nonce).ok()?;
-    cipher.decrypt(&nonce, Payload { msg: data, aad }).ok()
-}
-
-/// Decrypts a resource with the APIv3 key (`aes-gcm` crate); returns the plaintext bytes.
-#[cfg(feature = "rust-crypto")]
-pub fn decrypt_resource(key: &Apiv3Key, resource: &EncryptedResource) -> Result<Vec<u8>> {
-    resource.sealed()?.decrypt(key)
-}
-
-#[cfg(feature = "rust-crypto")]
-impl Sealed {
-    /// Decrypts with the APIv3 key (`aes-gcm` crate); `DECRYPT_FAILED` on a tag mismatch.
-    pub fn decrypt(&self, key: &Apiv3Key) -> Result<Vec<u8>> {
-        aes_gcm_decrypt(key.expose_secret(), &self.nonce, &self.aad, &self.data)
-            .ok_or_else(decrypt_failed)
-    }
-}
-
 /// A notification whose signature verified and whose envelope parsed; its resource is still
 /// encrypted. Decrypt [`Envelope::sealed`], then [`Envelope::open`] with the plaintext.
 #[derive(Debug, Clone)]
@@ -243,16 +220,6 @@ impl Envelope {
         fields.insert("resource".into(), decrypted);
         Ok(fields)
     }
-}
-
-/// Parses the envelope, decrypts its resource (`aes-gcm` crate) and returns the envelope as
-/// a JSON object with `resource` replaced by the decrypted JSON. Call only after the
-/// signature verified.
-#[cfg(feature = "rust-crypto")]
-pub fn open_envelope(key: &Apiv3Key, raw_body: &[u8]) -> Result<Map<String, Value>> {
-    let envelope = Envelope::parse(raw_body)?;
-    let plain = envelope.sealed.decrypt(key)?;
-    envelope.open(&plain)
 }
 
 /// `contract_terminate_info` of an entrust event.

@@ -4,19 +4,12 @@
 //! `METHOD\nPATH_AND_QUERY\nTIMESTAMP\nNONCE\nBODY\n`.
 
 use base64ct::{Base64, Encoding};
-#[cfg(feature = "rust-crypto")]
-use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
-#[cfg(feature = "rust-crypto")]
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-#[cfg(feature = "rust-crypto")]
-use rsa::signature::{SignatureEncoding as _, Signer as _, Verifier as _};
-#[cfg(feature = "rust-crypto")]
-use sha2::Sha256;
 
 use crate::consts::{AUTH_SCHEME, NONCE_ALPHABET, NONCE_LEN};
 use crate::error::{code, Error, Result};
+/// The `rsa`-crate signer and verifier ([`crate::rust_crypto`]).
 #[cfg(feature = "rust-crypto")]
-use crate::keys::{MerchantKey, VerifyKey};
+pub use crate::rust_crypto::{rsa_verify, RsaSigner, RsaVerifier};
 
 /// Methods the APIv3 signs.
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -162,87 +155,7 @@ pub trait Signer {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>>;
 }
 
-/// The `rsa`-crate signer (constant-time, blinded).
-#[cfg(feature = "rust-crypto")]
-pub struct RsaSigner {
-    key: SigningKey<Sha256>,
-}
-
-#[cfg(feature = "rust-crypto")]
-impl core::fmt::Debug for RsaSigner {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("RsaSigner(redacted)")
-    }
-}
-
-#[cfg(feature = "rust-crypto")]
-impl RsaSigner {
-    /// From a loaded merchant key; fails when the key's numbers are inconsistent.
-    pub fn new(key: &MerchantKey) -> Result<Self> {
-        Self::from_pkcs1_der(key.pkcs1_der())
-    }
-
-    /// From PKCS#1 `RSAPrivateKey` DER ([`MerchantKey::pkcs1_der`]).
-    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
-        let key = rsa::PrivateKey::from_pkcs1_der(der).map_err(|_| {
-            Error::config(
-                code::BAD_PRIVATE_KEY,
-                "privateKey: the rsa crate rejects this RSA private key",
-            )
-        })?;
-        Ok(Self {
-            key: SigningKey::<Sha256>::new(key),
-        })
-    }
-}
-
-#[cfg(feature = "rust-crypto")]
-impl Signer for RsaSigner {
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let sig: Signature = self.key.try_sign(message).map_err(|_| {
-            Error::config(
-                code::BAD_PRIVATE_KEY,
-                "privateKey: RSA signing failed with this key",
-            )
-        })?;
-        Ok(sig.to_vec())
-    }
-}
-
 /// Signs `message` and returns base64.
 pub fn sign_base64(signer: &dyn Signer, message: &[u8]) -> Result<String> {
     Ok(Base64::encode_string(&signer.sign(message)?))
-}
-
-/// A SHA256withRSA PKCS#1 v1.5 verifier with the `rsa` crate.
-#[cfg(feature = "rust-crypto")]
-#[derive(Debug, Clone)]
-pub struct RsaVerifier {
-    key: VerifyingKey<Sha256>,
-}
-
-#[cfg(feature = "rust-crypto")]
-impl RsaVerifier {
-    /// From PKCS#1 `RSAPublicKey` DER ([`VerifyKey::pkcs1_der`]); `None` when it does not
-    /// load.
-    pub fn from_pkcs1_der(der: &[u8]) -> Option<Self> {
-        let key = rsa::PublicKey::from_pkcs1_der(der).ok()?;
-        Some(Self {
-            key: VerifyingKey::<Sha256>::new(key),
-        })
-    }
-
-    /// Whether `signature` (raw) is valid over `message`.
-    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        let Ok(sig) = Signature::try_from(signature) else {
-            return false;
-        };
-        self.key.verify(message, &sig).is_ok()
-    }
-}
-
-/// Verifies a raw SHA256withRSA PKCS#1 v1.5 signature with the `rsa` crate.
-#[cfg(feature = "rust-crypto")]
-pub fn rsa_verify(key: &VerifyKey, message: &[u8], signature: &[u8]) -> bool {
-    RsaVerifier::from_pkcs1_der(key.pkcs1_der()).is_some_and(|v| v.verify(message, signature))
 }

@@ -177,13 +177,6 @@ pub fn mismatch(serial: &str) -> Error {
     )
 }
 
-/// Runs every check including the RSA one with the `rsa` crate.
+/// Every check including the RSA one, with the `rsa` crate ([`crate::rust_crypto`]).
 #[cfg(feature = "rust-crypto")]
-pub fn verify(headers: &SignedHeaders, body: &[u8], now_secs: i64, keys: &KeyStore) -> Result<()> {
-    let p = prepare(headers, body, now_secs, keys)?;
-    if crate::sign::rsa_verify(p.key, &p.message, &p.signature) {
-        Ok(())
-    } else {
-        Err(mismatch(p.key.id()))
-    }
-}
+pub use crate::rust_crypto::verify;

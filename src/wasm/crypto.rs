@@ -1,7 +1,7 @@
 //! The cryptography of the wasm layer. RSA (SHA256withRSA PKCS#1 v1.5) and AES-256-GCM run
 //! on the runtime's WebCrypto (`crypto.subtle`, found on the global object: Node, Workers and
 //! Deno have no `window`). Where WebCrypto is missing, or `crypto: 'rust'` asks for it, the
-//! `rsa` and `aes-gcm` crates do the work ([`super::extra`]).
+//! `rsa` and `aes-gcm` crates do the work ([`super::fallback`]).
 
 use std::cell::RefCell;
 
@@ -179,4 +179,4 @@ impl KeyCache {
     }
 }
 
-pub use super::extra::{aes_gcm_decrypt as rust_aes_gcm_decrypt, RustSigner, RustVerifier};
+pub use super::fallback::{aes_gcm_decrypt as rust_aes_gcm_decrypt, RustSigner, RustVerifier};

@@ -7,23 +7,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use zeroize::Zeroizing;
 
 use super::errors::{message_of, JsErr};
-use crate::consts::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS};
-use crate::error::{code, quoted, quoted_brief};
-use crate::keys::{KeyStore, MerchantKey, VerifyKey};
+use crate::config;
+pub use crate::config::CryptoMode;
+use crate::error::code;
+use crate::keys::{KeyStore, MerchantKey};
 use crate::notify::Apiv3Key;
 
-/// Which RSA implementation signs and verifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CryptoMode {
-    /// WebCrypto when the runtime has it, else the `rsa` crate.
-    Auto,
-    /// WebCrypto only (an error where it is missing).
-    WebCrypto,
-    /// The `rsa` crate only.
-    Rust,
-}
-
-/// Parsed options.
+/// Parsed options: the core's checked [`crate::config`] values and the JS clock.
 pub struct Options {
     pub mchid: String,
     pub serial: String,
@@ -36,19 +26,6 @@ pub struct Options {
     pub now: Option<Function>,
     pub crypto: CryptoMode,
 }
-
-const KNOWN: &[&str] = &[
-    "mchid",
-    "serial",
-    "privateKey",
-    "certs",
-    "apiv3Key",
-    "baseURL",
-    "timeout",
-    "userAgent",
-    "now",
-    "crypto",
-];
 
 // Operations on values the user passed that can run the user's code (getters, Proxy traps,
 // iterators) and so throw. js-sys declares them without `catch`: a JS exception thrown
@@ -127,11 +104,6 @@ fn string(obj: &JsValue, name: &str, err: &'static str) -> Result<Option<String>
     }
 }
 
-fn required(obj: &JsValue, name: &str, err: &'static str, what: &str) -> Result<String, JsErr> {
-    string(obj, name, err)?
-        .ok_or_else(|| JsErr::config(err, format!("{name}: is required ({what})")))
-}
-
 pub fn js_type(v: &JsValue) -> String {
     if v.is_null() {
         "null".into()
@@ -139,38 +111,6 @@ pub fn js_type(v: &JsValue) -> String {
         "an array".into()
     } else {
         v.js_typeof().as_string().unwrap_or_default()
-    }
-}
-
-/// What is wrong with an mchid, without repeating it: a secret pasted into the wrong option
-/// (the APIv3 key, a PEM) must not reach an error message or a log.
-fn described_mchid(mchid: &str) -> &'static str {
-    if mchid.is_empty() {
-        "an empty string"
-    } else if mchid.bytes().all(|b| b.is_ascii_digit()) {
-        "more than 32 digits"
-    } else {
-        "a value that is not all digits (not repeated here)"
-    }
-}
-
-/// A bad baseURL quoted when it looks like a URL or a host name (`ftp://...`,
-/// `api.mch.weixin.qq.com`), else only described: a secret in the wrong option stays out.
-fn described_url(url: &str) -> String {
-    if url.contains("://") || (url.contains('.') && !url.contains(char::is_whitespace)) {
-        quoted_brief(url)
-    } else {
-        "a value that does not start with http:// or https:// (not repeated here)".to_owned()
-    }
-}
-
-/// A bad `crypto` value: quoted when short (a typo such as "WebCrypto"), else only its length
-/// is told: a key pasted into the wrong option must not reach the message.
-fn described_mode(mode: &str) -> String {
-    const SHORT: usize = 12;
-    match mode.chars().count() {
-        n if n <= SHORT => quoted(mode),
-        n => format!("a string of {n} characters (not repeated here)"),
     }
 }
 
@@ -188,7 +128,8 @@ pub fn clock_ms(now: &Function) -> Result<f64, JsErr> {
         })
 }
 
-/// Parses and checks every option; `now_secs` is for certificate validity.
+/// Reads every option and checks it with [`crate::config`], in the order of its rules;
+/// `now_fallback_ms` (the clock when `now` is absent) is for certificate validity.
 pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> {
     if !options.is_object() {
         return Err(JsErr::config(
@@ -198,51 +139,17 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
     }
     if let Ok(keys) = Reflect::own_keys(options) {
         for key in keys.iter().filter_map(|k| k.as_string()) {
-            if KNOWN.contains(&key.as_str()) {
-                continue;
-            }
-            if let Some(known) = crate::validate::suggest(&key, KNOWN) {
-                return Err(JsErr::config(
-                    code::BAD_OPTION,
-                    format!("{key}: unknown option; did you mean {known}?"),
-                ));
-            }
+            config::unknown_option(&key)?;
         }
     }
 
-    let mchid = required(options, "mchid", code::BAD_MCHID, "the merchant id, digits")?;
-    if mchid.is_empty() || mchid.len() > 32 || !mchid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(JsErr::config(
-            code::BAD_MCHID,
-            format!(
-                "mchid: must be the merchant id, a string of digits such as \"1900000001\"; got {}",
-                described_mchid(&mchid)
-            ),
-        ));
-    }
-    let serial = required(
-        options,
-        "serial",
-        code::BAD_SERIAL,
-        "the merchant API certificate serial number",
-    )?;
-    let serial = serial.trim().to_owned();
-    if serial.is_empty() || serial.len() > 64 || !serial.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(JsErr::config(
-            code::BAD_SERIAL,
-            "serial: must be the merchant API certificate serial number, hexadecimal (e.g. \"F5765756002FDD77\")",
-        ));
-    }
-    let serial = serial.to_ascii_uppercase();
+    let mchid = config::mchid(string(options, "mchid", code::BAD_MCHID)?.as_deref())?;
+    let serial = config::serial(string(options, "serial", code::BAD_SERIAL)?.as_deref())?;
     // Secret strings are wiped when dropped (wasm-bindgen copies an ASCII string into one
     // allocation of its exact size: no other copy is left in wasm memory).
-    let pem = Zeroizing::new(required(
-        options,
-        "privateKey",
-        code::BAD_PRIVATE_KEY,
-        "the merchant API private key PEM",
-    )?);
-    let merchant = MerchantKey::from_pem(&pem).map_err(JsErr::from)?;
+    let pem = string(options, "privateKey", code::BAD_PRIVATE_KEY)?.map(Zeroizing::new);
+    let merchant = config::private_key(pem.as_deref().map(String::as_str))?;
+    drop(pem);
 
     let now_ms = match get(options, "now") {
         None => None,
@@ -262,32 +169,16 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
         Some(f) => clock_ms(f)?,
         None => now_fallback_ms,
     };
-
-    // A certificate outside its validity is kept while another key is usable (answers
-    // signed with it are refused as CERT_EXPIRED): a migration's old certificate expiring
-    // must not stop a restart. With no usable key, its error is the construction's.
     let now_secs = (now_for_certs / 1000.0).floor() as i64;
-    let mut invalid = None;
-    let mut usable = false;
-    let mut keys = KeyStore::new();
-    match get(options, "certs") {
+    let entries = match get(options, "certs") {
         Some(certs) if certs.is_object() && !is_array(&certs) => {
-            for entry in entries_of(&certs, "certs", code::BAD_CERT)?.iter() {
-                let (id, pem) = pair(entry);
-                let Some(pem) = pem.as_string() else {
-                    return Err(JsErr::config(
-                        code::BAD_CERT,
-                        format!("certs[\"{id}\"]: must be a PEM string"),
-                    ));
-                };
-                let key = VerifyKey::parse_pem(&id, &pem).map_err(JsErr::from)?;
-                if let Err(e) = key.check_valid_at(now_secs) {
-                    invalid.get_or_insert(e);
-                } else {
-                    usable = true;
-                }
-                keys.insert(key);
-            }
+            entries_of(&certs, "certs", code::BAD_CERT)?
+                .iter()
+                .map(|entry| {
+                    let (id, pem) = pair(entry);
+                    (id, pem.as_string())
+                })
+                .collect()
         }
         Some(v) => {
             return Err(JsErr::config(
@@ -298,80 +189,18 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
                 ),
             ))
         }
-        None => {}
-    }
-    if let (Some(e), false) = (invalid, usable) {
-        return Err(e.into());
-    }
-    if keys.is_empty() {
-        return Err(JsErr::config(
-            code::BAD_CERT,
-            "certs: at least one WeChat Pay public key (id PUB_KEY_ID_...) or platform certificate is needed to verify answers",
-        ));
-    }
-
-    let apiv3 = string(options, "apiv3Key", code::BAD_APIV3_KEY)?
-        .map(|k| Apiv3Key::new(&Zeroizing::new(k)))
-        .transpose()
-        .map_err(JsErr::from)?;
-
-    let base_url = string(options, "baseURL", code::BAD_BASE_URL)?
-        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-    let lower = base_url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    match rest {
-        Some(r) if !r.is_empty() && !r.starts_with('/') && !base_url.contains(['?', '#', ' ']) => {}
-        _ => {
-            return Err(JsErr::config(
-                code::BAD_BASE_URL,
-                format!(
-                "baseURL: must be an http(s) URL without query, such as {DEFAULT_BASE_URL}; got {}",
-                described_url(&base_url)
-            ),
-            ))
-        }
-    }
-    let base_url = base_url.trim_end_matches('/').to_owned();
-
-    let timeout_ms = match get(options, "timeout") {
-        None => DEFAULT_TIMEOUT_MS,
-        Some(v) => match v.as_f64() {
-            Some(t) if t.is_finite() && t >= 1.0 && t <= f64::from(i32::MAX) => t as u32,
-            _ => {
-                return Err(JsErr::config(
-                    code::BAD_TIMEOUT,
-                    "timeout: must be a number of milliseconds, at least 1",
-                ))
-            }
-        },
+        None => Vec::new(),
     };
-
-    let user_agent = string(options, "userAgent", code::BAD_OPTION)?;
-    if let Some(ua) = &user_agent {
-        if ua.trim().is_empty() || ua.chars().any(char::is_control) {
-            return Err(JsErr::config(
-                code::BAD_OPTION,
-                "userAgent: must be a non-empty string without control characters (WeChat Pay rejects requests without a User-Agent)",
-            ));
-        }
-    }
-
-    let crypto = match string(options, "crypto", code::BAD_OPTION)?.as_deref() {
-        None | Some("auto") => CryptoMode::Auto,
-        Some("webcrypto") => CryptoMode::WebCrypto,
-        Some("rust") => CryptoMode::Rust,
-        Some(other) => {
-            return Err(JsErr::config(
-                code::BAD_OPTION,
-                format!(
-                    "crypto: must be \"auto\", \"webcrypto\" or \"rust\", not {}",
-                    described_mode(other)
-                ),
-            ))
-        }
-    };
+    let keys = config::verify_keys(&entries, now_secs)?;
+    let key = string(options, "apiv3Key", code::BAD_APIV3_KEY)?.map(Zeroizing::new);
+    let apiv3 = config::apiv3_key(key.as_deref().map(String::as_str))?;
+    drop(key);
+    let base_url = config::base_url(string(options, "baseURL", code::BAD_BASE_URL)?.as_deref())?;
+    let timeout_ms =
+        config::timeout_ms(get(options, "timeout").map(|v| v.as_f64().unwrap_or(f64::NAN)))?;
+    let user_agent =
+        config::user_agent(string(options, "userAgent", code::BAD_OPTION)?.as_deref())?;
+    let crypto = config::crypto_mode(string(options, "crypto", code::BAD_OPTION)?.as_deref())?;
 
     Ok(Options {
         mchid,

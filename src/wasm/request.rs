@@ -6,21 +6,14 @@ use js_sys::{Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{Headers, ResponseInit};
 
+use super::client::Client;
 use super::errors::{message_of, JsErr};
 use super::options::{arg_string, entries_of, get, is_array, js_type, pair};
-use super::{body_text, js_result, promise_of_future, Client};
-use crate::consts::PRE_ENTRUST_SIGN_PATH;
+use super::{body_text, js_result, promise_of_future};
+use crate::api;
 use crate::error::{code, quoted_brief};
 use crate::sign;
 use crate::validate;
-
-/// Headers the client owns; `options.headers` cannot replace them.
-const RESERVED: &[&str] = &[
-    "authorization",
-    "wechatpay-serial",
-    "content-type",
-    "accept",
-];
 
 fn bad(message: impl Into<String>) -> JsErr {
     JsErr::config(code::BAD_ARGUMENT, message)
@@ -174,10 +167,12 @@ impl Client {
                         Some(json) => Some(body_text(&json)?),
                     };
                     // On the URL as it will be sent: `/v3/x/../papay/...` and a fragment
-                    // reach the same endpoint, and are validated as well.
-                    if inner.is_api_path(&url, PRE_ENTRUST_SIGN_PATH) {
+                    // reach the same endpoint, and are validated as the typed call would.
+                    if let Some(fields) =
+                        inner.operation_at(&method, &url).and_then(|op| op.request)
+                    {
                         let text = body.as_deref().unwrap_or("");
-                        validate::validate_json(text).map_err(JsErr::from)?;
+                        validate::checked(fields, text).map_err(JsErr::from)?;
                     }
                     let extra = Headers::new().map_err(|_| bad("Headers is not available"))?;
                     if let Some(h) = get(&opts, "headers") {
@@ -189,11 +184,7 @@ impl Client {
                             let v = v
                                 .as_string()
                                 .ok_or_else(|| bad(format!("headers.{k}: must be a string")))?;
-                            if RESERVED.contains(&k.to_ascii_lowercase().as_str()) {
-                                return Err(bad(format!(
-                                    "headers.{k}: set by the client itself; it cannot be replaced"
-                                )));
-                            }
+                            api::check_extra_header(&k)?;
                             extra
                                 .set(&k, &v)
                                 .map_err(|_| bad(format!("headers.{k}: not a valid header")))?;

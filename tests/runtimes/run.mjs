@@ -277,8 +277,8 @@ export default {
       writeFileSync(join(app, file), JSON.stringify({
         compilerOptions: {
           noEmit: true, strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022',
-          // wasm-bindgen's declarations use Symbol.dispose; dom for Request/Response/Headers.
-          lib: ['es2022', 'esnext.disposable', 'dom'], types: [], skipLibCheck: false,
+          // Plain ES2022 (the package's types need no esnext lib); dom for Request/Response/Headers.
+          lib: ['es2022', 'dom'], types: [], skipLibCheck: false,
         },
         files,
       }, null, 2));

@@ -3,7 +3,7 @@
 //! with the `rsa` crate and AES-256-GCM with `aes-gcm`, for runtimes without WebCrypto (or
 //! `crypto: 'rust'`), and the QR renderer. The package builds it apart from the main module
 //! (features `rust-crypto` and `qr`, without `js`) and loads it on first use; the main module
-//! calls these exports through `src/wasm/extra.rs`. Keys arrive as DER made by the main
+//! calls these exports through `src/wasm/fallback/loaded.rs`. Keys arrive as DER made by the main
 //! module; errors never carry key material.
 
 use wasm_bindgen::prelude::*;

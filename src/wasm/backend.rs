@@ -1,0 +1,216 @@
+//! The cryptography a client runs: signing with the merchant key, verifying answers and
+//! notifications, decrypting resources; on WebCrypto when the client has it, else on the
+//! `rsa`/`aes-gcm` fallback ([`super::fallback`]), each key imported once.
+
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::SubtleCrypto;
+use zeroize::Zeroizing;
+
+use super::client::Inner;
+use super::errors::{message_of, JsErr};
+use super::{crypto, fallback, promise_of_future};
+use crate::error::code;
+use crate::keys::MerchantKey;
+use crate::notify::{self, Apiv3Key};
+use crate::verify::{self, SignedHeaders};
+
+/// numbers disagree (a damaged PEM) fails here instead of at WeChat Pay.
+const KEY_CHECK_MESSAGE: &[u8] = b"wechatpay-wasm private key check";
+
+fn inconsistent_key() -> JsErr {
+    JsErr::config(
+        code::BAD_PRIVATE_KEY,
+        "privateKey: the key's numbers do not agree (its public half does not verify its signature); the PEM is damaged, use the apiclient_key.pem downloaded from the merchant platform",
+    )
+}
+
+impl Inner {
+    pub(super) async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsErr> {
+        let Some(subtle) = &self.subtle else {
+            return self.rust_sign(message).await;
+        };
+        let key = self
+            .sign_key
+            .get(&|| Ok(checked_private_key(subtle, &self.merchant)))
+            .await
+            .map_err(|e| {
+                message_of(&e)
+                    .filter(|m| m == KEY_INCONSISTENT)
+                    .map(|_| inconsistent_key())
+                    .unwrap_or_else(|| {
+                        JsErr::config(
+                            code::BAD_PRIVATE_KEY,
+                            "privateKey: WebCrypto refused to import the key",
+                        )
+                    })
+            })?;
+        crypto::sign_with_key(subtle, &key, message)
+            .await
+            .map_err(|_| JsErr::config(code::BAD_PRIVATE_KEY, SIGN_FAILED))
+    }
+
+    /// The `rsa`-crate signer, loaded on first use (the fallback module, or this build's).
+    async fn rust_sign(&self, message: &[u8]) -> Result<Vec<u8>, JsErr> {
+        let cached = self.rust_signer.borrow().clone();
+        let signer = match cached {
+            Some(s) => s,
+            None => {
+                let s = Rc::new(
+                    crypto::RustSigner::load(self.merchant.pkcs1_der())
+                        .await
+                        .map_err(|e| key_or_unavailable(e, inconsistent_key))?,
+                );
+                *self.rust_signer.borrow_mut() = Some(s.clone());
+                s
+            }
+        };
+        signer.sign(message).map_err(|_| {
+            JsErr::config(
+                code::BAD_PRIVATE_KEY,
+                "privateKey: the rsa crate could not sign (no random numbers for blinding?)",
+            )
+        })
+    }
+
+    /// The `rsa`-crate verifier of key `id`, loaded on first use.
+    async fn rust_verify(
+        &self,
+        id: &str,
+        pkcs1_der: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, JsErr> {
+        let cached = self
+            .rust_verifiers
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, v)| v.clone());
+        let verifier = match cached {
+            Some(v) => v,
+            None => {
+                let v = Rc::new(crypto::RustVerifier::load(pkcs1_der).await.map_err(|e| {
+                    key_or_unavailable(e, || {
+                        JsErr::config(
+                            code::BAD_CERT,
+                            format!("certs[\"{id}\"]: the rsa crate refused the key"),
+                        )
+                    })
+                })?);
+                self.rust_verifiers
+                    .borrow_mut()
+                    .push((id.to_owned(), v.clone()));
+                v
+            }
+        };
+        verifier.verify(message, signature)
+    }
+
+    /// Starts the AES-256-GCM decryption with the APIv3 key on WebCrypto (importing the key
+    /// on first use). `None` on the Rust fallback ([`crypto::rust_aes_gcm_decrypt`]).
+    pub(super) async fn start_decrypt(
+        &self,
+        key: &Apiv3Key,
+        s: &notify::Sealed,
+    ) -> Result<Option<JsFuture>, JsErr> {
+        let Some(subtle) = &self.subtle else {
+            return Ok(None);
+        };
+        let aes = self
+            .aes_key
+            .get(&|| crypto::import_aes(subtle, key.expose_secret()))
+            .await
+            .map_err(|_| {
+                JsErr::config(
+                    code::BAD_APIV3_KEY,
+                    "apiv3Key: WebCrypto refused to import it as an AES-256 key",
+                )
+            })?;
+        crypto::start_aes_gcm_decrypt(subtle, &aes, &s.nonce, &s.aad, &s.data)
+            .map(Some)
+            .map_err(|_| {
+                JsErr::config(code::BAD_APIV3_KEY, "apiv3Key: WebCrypto could not decrypt")
+            })
+    }
+
+    /// Checks a signed answer: headers, clock, key id, then RSA (WebCrypto or `rsa`).
+    pub(super) async fn verify(&self, headers: &SignedHeaders, body: &[u8]) -> Result<(), JsErr> {
+        let pending =
+            verify::prepare(headers, body, self.now_secs()?, &self.keys).map_err(JsErr::from)?;
+        let id = pending.key.id().to_owned();
+        let cache = self
+            .verify_keys
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, c)| c);
+        let ok = match (&self.subtle, cache) {
+            (Some(subtle), Some(cache)) => {
+                let key = cache
+                    .get(&|| crypto::import_rsa(subtle, pending.key.jwk(), "verify"))
+                    .await
+                    .map_err(|_| {
+                        JsErr::config(
+                            code::BAD_CERT,
+                            format!("certs[\"{id}\"]: WebCrypto refused to import the key"),
+                        )
+                    })?;
+                crypto::verify(subtle, &key, &pending.signature, &pending.message)
+                    .await
+                    .unwrap_or(false)
+            }
+            _ => {
+                self.rust_verify(
+                    &id,
+                    pending.key.pkcs1_der(),
+                    &pending.message,
+                    &pending.signature,
+                )
+                .await?
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(JsErr::from(verify::mismatch(&id)))
+        }
+    }
+}
+
+pub(super) const SIGN_FAILED: &str = "privateKey: WebCrypto could not sign with the key";
+/// The message of the rejection of [`checked_private_key`] when the check fails.
+const KEY_INCONSISTENT: &str = "KEY_INCONSISTENT";
+
+/// Imports the merchant key into WebCrypto, then signs a probe and verifies it with the
+/// key's public half; settles with the `CryptoKey`, or rejects (`KEY_INCONSISTENT` when the
+/// check fails).
+fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise {
+    let subtle = subtle.clone();
+    let jwk = Zeroizing::new(merchant.jwk().to_owned());
+    let public = merchant.public_jwk().to_owned();
+    promise_of_future(async move {
+        let key: web_sys::CryptoKey = JsFuture::from(crypto::import_rsa(&subtle, &jwk, "sign")?)
+            .await?
+            .dyn_into()?;
+        let public: web_sys::CryptoKey =
+            JsFuture::from(crypto::import_rsa(&subtle, &public, "verify")?)
+                .await?
+                .dyn_into()?;
+        let sig = crypto::sign_with_key(&subtle, &key, KEY_CHECK_MESSAGE).await?;
+        if !crypto::verify(&subtle, &public, &sig, KEY_CHECK_MESSAGE).await? {
+            return Err(js_sys::Error::new(KEY_INCONSISTENT).into());
+        }
+        Ok(key.into())
+    })
+}
+
+/// A key the Rust fallback refused (`refused`), or the extra module that failed to load.
+fn key_or_unavailable(e: fallback::LoadError, refused: impl FnOnce() -> JsErr) -> JsErr {
+    match e {
+        fallback::LoadError::Unavailable(e) => e,
+        fallback::LoadError::Refused => refused(),
+    }
+}
