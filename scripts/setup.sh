@@ -16,7 +16,8 @@
 #   - rustup target wasm32-unknown-unknown, rustfmt and clippy components
 #   - wasm-bindgen-cli (wasm-bindgen + wasm-bindgen-test-runner) at EXACTLY the version of the
 #     `wasm-bindgen` crate in Cargo.lock (wasm-pack refuses any other version)
-#   - wasm-pack
+#   - wasm-pack 0.15.1 when none is on PATH
+#   (both with `cargo install --locked`: every dependency at the version of a lock file)
 #   - node_modules/ from package-lock.json (`npm ci`), re-run when the lock changes; this
 #     brings wasm-opt (npm `binaryen`: Debian's binaryen 108 is too old for what rustc emits
 #     and must not be used), deno, miniflare/workerd, playwright-core, typescript, ...
@@ -90,12 +91,43 @@ have_version() { # tool version -> 0 if `tool --version` prints exactly "tool ve
   out="$("$1" --version 2>/dev/null || true)"
   [ "$(echo "$out" | awk '{print $2}')" = "$2" ]
 }
+# Pinned: every dependency of the tool at the version of a lock file, never "latest compatible".
+# `cargo install --locked` uses the lock the crate was published with. wasm-bindgen-cli 0.2.130's
+# published lock holds webpki-roots 1.0.11, which the crates.io index reachable from CI does not
+# serve (its newest is 1.0.10), so `--locked` fails to resolve there. For such a version,
+# scripts/locks/wasm-bindgen-cli-<version>.Cargo.lock is the published lock with that one
+# package moved to a version the index has (`cargo update -p webpki-roots@1.0.11 --precise
+# 1.0.10`, nothing else changed; `diff` it with the Cargo.lock inside the .crate): the crate is
+# fetched through cargo (checksums checked), unpacked, given that lock and built with --locked.
+install_locked_from_lock() { # crate version lockfile
+  local crate="$1" version="$2" lock="$3" work registry file
+  work="$(mktemp -d)"
+  # A throwaway package depending on the crate makes cargo download it into its registry cache.
+  mkdir -p "$work/fetch/src"
+  printf '[package]\nname = "fetch-%s"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\n%s = "=%s"\n' \
+    "$crate" "$crate" "$version" > "$work/fetch/Cargo.toml"
+  : > "$work/fetch/src/lib.rs"
+  cp "$lock" "$work/fetch/Cargo.lock"
+  cargo fetch --quiet --manifest-path "$work/fetch/Cargo.toml" >&2
+  registry="${CARGO_HOME:-$HOME/.cargo}/registry/cache"
+  file="$(find "$registry" -name "$crate-$version.crate" -print -quit)"
+  [ -n "$file" ] || die "cargo fetch did not leave $crate-$version.crate under $registry"
+  tar -xzf "$file" -C "$work"
+  cp "$lock" "$work/$crate-$version/Cargo.lock"
+  cargo install --locked --path "$work/$crate-$version" >&2
+  rm -rf "$work"
+}
 if have_version wasm-bindgen "$WB_VERSION" && have_version wasm-bindgen-test-runner "$WB_VERSION"; then
   info "wasm-bindgen-cli $WB_VERSION: present"
 else
   say "installing wasm-bindgen-cli $WB_VERSION (found: $(wasm-bindgen --version 2>/dev/null || echo none)); takes a few minutes"
-  # Deliberately without --locked.
-  cargo install wasm-bindgen-cli --version "$WB_VERSION" >&2
+  WB_LOCK="$ROOT/scripts/locks/wasm-bindgen-cli-$WB_VERSION.Cargo.lock"
+  if [ -f "$WB_LOCK" ]; then
+    install_locked_from_lock wasm-bindgen-cli "$WB_VERSION" "$WB_LOCK"
+  else
+    cargo install --locked wasm-bindgen-cli --version "$WB_VERSION" >&2 \
+      || die "cargo install --locked wasm-bindgen-cli $WB_VERSION failed; if its published lock does not resolve, add scripts/locks/wasm-bindgen-cli-$WB_VERSION.Cargo.lock (see above)"
+  fi
   have_version wasm-bindgen "$WB_VERSION" || die "wasm-bindgen on PATH is not $WB_VERSION after install: $(command -v wasm-bindgen)"
 fi
 
@@ -104,7 +136,8 @@ if command -v wasm-pack >/dev/null 2>&1; then
   info "$(wasm-pack --version): present"
 else
   say "installing wasm-pack $WASM_PACK_VERSION; takes a few minutes"
-  cargo install wasm-pack --version "$WASM_PACK_VERSION" >&2
+  # Its published lock resolves: --locked builds exactly the dependencies it was released with.
+  cargo install --locked wasm-pack --version "$WASM_PACK_VERSION" >&2
 fi
 
 # ---------------------------------------------------------------- Node + npm dev dependencies
