@@ -95,7 +95,7 @@ have_version() { # tool version -> 0 if `tool --version` prints exactly "tool ve
 }
 # Pinned: every dependency of the tool at the version of a lock file, never "latest compatible".
 # `cargo install --locked` uses the lock the crate was published with. wasm-bindgen-cli 0.2.130's
-# published lock holds webpki-roots 1.0.11, which the crates.io index reachable from CI does not
+# published lock holds webpki-roots 1.0.11, which the crates.io index this project builds from does not
 # serve (its newest is 1.0.10), so `--locked` fails to resolve there. For such a version,
 # scripts/locks/wasm-bindgen-cli-<version>.Cargo.lock is the published lock with that one
 # package moved to a version the index has (`cargo update -p webpki-roots@1.0.11 --precise
