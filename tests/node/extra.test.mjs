@@ -10,7 +10,7 @@ import { pkg, emulator, client, body, rejection } from './helpers.mjs';
 
 const { Client, WechatPayError, qrCodeSvg } = pkg;
 const root = new URL('../../', import.meta.url);
-const vector = JSON.parse(readFileSync(new URL('../shared/vectors/sha256withrsa-known-answer.json', root), 'utf8'));
+const vector = JSON.parse(readFileSync(new URL('tests/vectors/sha256withrsa-known-answer.json', root), 'utf8'));
 const fixtures = JSON.parse(readFileSync(new URL('tests/fixtures/signed_answers.json', root), 'utf8'));
 const KEY_ID = fixtures.notification.serial;
 
