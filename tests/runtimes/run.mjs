@@ -17,6 +17,7 @@
 //              POST /deductions charges the user's signed contract (refused without the user,
 //              for another user's contract, an unknown item, a bad body), TRANSACTION.SUCCESS
 //              and (payFail fault) TRANSACTION.FAIL reach the Worker, a replay changes nothing;
+//              the user's termination is refused while a charge is in flight, then allowed;
 //              a second Worker calls authorization() five times (headers equal, verified
 //              with node:crypto)                           -> exports.workerd
 //   chromium   /usr/bin/chromium via playwright-core, a page served from 127.0.0.1 with an
@@ -243,6 +244,28 @@ try {
     const replayed = await mf.dispatchFetch(`${url}/notify`, { method: 'POST', headers: paid.headers, body: paid.body });
     check(replayed.status === 204, `replayed TRANSACTION.SUCCESS: ${replayed.status}`);
     out.push('deduction -> SUCCESS, payFail -> PAY_FAIL');
+
+    // The user asks to end the contract (ENTRUST.TERMINATE_INQUIRY): refused while a charge is
+    // in flight, allowed once it settled, then ENTRUST.TERMINATE reaches the Worker.
+    const contractId = emu.getContract(signed[0]).contract_id;
+    const pending = await (await deduct(input)).json();
+    const refusedInquiry = await emu.requestTermination(contractId);
+    const order = emu.orders.get(pending.out_trade_no);
+    // Charged by the emulator's delay (2 s) only after the answer on any sane machine; if not,
+    // the refusal cannot be asserted (the Worker may already know the charge settled).
+    const inFlight = order.charged_at === null || order.charged_at > refusedInquiry.answered_at;
+    if (inFlight) {
+      check(refusedInquiry.state === 'REFUSED' && /in progress/.test(refusedInquiry.message ?? ''), `inquiry with a charge in flight: ${JSON.stringify(refusedInquiry)}`);
+      check(emu.getContract(contractId).state === 'SIGNED', 'a refused termination leaves the contract signed');
+    }
+    try { emu.chargeNow(pending.out_trade_no); } catch (e) { if (e.code !== 'INVALID_STATE') throw e; }
+    await emu.waitForNotification((r) => r.event_type === 'TRANSACTION.SUCCESS' && r.out_trade_no === pending.out_trade_no && r.ok, 10_000);
+    const allowedInquiry = await emu.requestTermination(contractId);
+    check(allowedInquiry.state === 'ALLOWED', `inquiry with no charge in flight: ${JSON.stringify(allowedInquiry)}`);
+    await emu.waitForNotification((r) => r.event_type === 'ENTRUST.TERMINATE' && r.contract_id === contractId && r.ok, 10_000);
+    const ended = await (await mf.dispatchFetch(`${url}/contracts/${signed[0]}`, { headers: user })).json();
+    check(ended.state === 'TERMINATED' && ended.event === 'ENTRUST.TERMINATE', `the Worker recorded ${JSON.stringify(ended)}`);
+    out.push(`termination inquiry -> ${inFlight ? 'REFUSED, then ' : ''}ALLOWED -> TERMINATED`);
     // authorization() in workerd, first call (key import) and later ones, verified here.
     const authMain = join(app, 'auth-worker.mjs');
     writeFileSync(authMain, `import { Client } from ${JSON.stringify(name)};
