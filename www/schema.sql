@@ -13,7 +13,7 @@
 --   * a notification is acted on once: its id is inserted (UNIQUE) in the same transaction
 --     as its effect, so a retry, or two deliveries at once, change nothing the second time.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;  -- 2: termination_inquiries and settings added (CREATE IF NOT EXISTS upgrades a version 1 file)
 
 -- One row per pre-sign sent (委托代扣预签约); it becomes the contract once the user signs.
 CREATE TABLE IF NOT EXISTS contracts (
@@ -81,3 +81,26 @@ CREATE TABLE IF NOT EXISTS notifications (
 );
 CREATE INDEX IF NOT EXISTS notifications_by_contract ON notifications (out_contract_code, received_at);
 CREATE INDEX IF NOT EXISTS notifications_by_age ON notifications (received_at);
+
+-- Every ENTRUST.TERMINATE_INQUIRY answered (a user asked to end a contract; WeChat Pay asks the
+-- merchant first). Written in the transaction that inserts its notification id, so a retried
+-- inquiry gets the same answer as the first delivery, and the charges in flight it saw are the
+-- ones committed at that moment (a charge cannot slip in between the check and the answer).
+CREATE TABLE IF NOT EXISTS termination_inquiries (
+  notification_id    TEXT PRIMARY KEY,          -- the inquiry's notification id (kept longer than notifications)
+  out_contract_code  TEXT,                      -- the contract the user wants to end (NULL: it named none)
+  contract_id        TEXT,
+  policy             TEXT NOT NULL,             -- the policy in force: allow | refuse-while-charging
+  charges_in_flight  INTEGER NOT NULL,          -- the contract's charges APPLYING / ACCEPT at that moment
+  allowed            INTEGER NOT NULL CHECK (allowed IN (0, 1)), -- the answer: 1 {"code":"SUCCESS"}, 0 {"code":"FAIL"}
+  message            TEXT NOT NULL,             -- FAIL: the reason WeChat Pay shows the user
+  received_at        INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inquiries_by_contract ON termination_inquiries (out_contract_code, received_at);
+
+-- The operator's settings (the demo has one: key 'inquiry_policy').
+CREATE TABLE IF NOT EXISTS settings (
+  key                TEXT PRIMARY KEY,
+  value              TEXT NOT NULL,
+  updated_at         INTEGER NOT NULL
+);

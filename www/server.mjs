@@ -1,5 +1,6 @@
-// The wechatpay-wasm demo: the 代扣预签约 (pre-entrust-sign) flow rendered on the server,
-// from the form to "contract signed".
+// The wechatpay-wasm demo: the HarmonyOS entrusted-deduction flow rendered on the server, from
+// the pre-sign form (代扣预签约) to "contract signed", its charges (paid or failed), the contract
+// query and the user's termination (the inquiry answered under the operator's policy).
 //
 //   node www/server.mjs            emulator mode (no WECHATPAY_* variables set): starts the
 //                                  local WeChat Pay emulator in this process and the demo
@@ -58,6 +59,7 @@ export async function startDemo({ port = 0, emulator, real, sessionTtlMs, client
     client = new Client(real.client);
     ctx.appid = real.appid;
     ctx.planId = real.planId;
+    ctx.mchid = real.client.mchid;
     ctx.baseURL = real.client.baseURL;
   } else {
     if (emulator && typeof emulator.url === 'string' && emulator.credentials) {
@@ -72,6 +74,7 @@ export async function startDemo({ port = 0, emulator, real, sessionTtlMs, client
     client = new Client({ ...emu.credentials, baseURL: emu.url, ...(clientOptions ?? {}) });
     ctx.appid = emu.credentials.appid;
     ctx.planId = emu.credentials.plan_id;
+    ctx.mchid = emu.credentials.mchid;
   }
 
   ctx.client = client;

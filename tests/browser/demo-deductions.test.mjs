@@ -126,3 +126,38 @@ test('termination inquiry policy: allow, or refuse while a charge is in flight',
   assert.throws(() => inquiryAnswer('refuse', []), /policy must be one of allow, refuse-while-charging/);
   assert.throws(() => inquiryAnswer('allow', undefined), /inFlight/);
 });
+
+test('an inquiry notification is decided once under the stored policy; a retry is answered the same', () => {
+  const store = storeWithContract();
+  const inquiry = (id) => ({ id, event_type: 'ENTRUST.TERMINATE_INQUIRY', resource: { out_contract_code: 'signed1', contract_id: 'cid-1', plan_id: 12535, out_user_code: 'user-1' } });
+  try {
+    const { inquiries, deductions: d } = store;
+    assert.equal(inquiries.policy(), 'refuse-while-charging', 'the default');
+    d.begin({ out_trade_no: 'T-1', code: 'signed1', amount_fen: 100, description: 'x' });
+    assert.equal(store.record(inquiry('I-1')), 'stored');
+    const first = inquiries.get('I-1');
+    assert.deepEqual({ allow: first.allow, in_flight: first.in_flight, policy: first.policy, code: first.code, contract_id: first.contract_id },
+      { allow: false, in_flight: 1, policy: 'refuse-while-charging', code: 'signed1', contract_id: 'cid-1' });
+    assert.match(first.message, /1 charge is in progress/);
+    // The charge settles and the policy changes: the same inquiry delivered again keeps its answer.
+    d.accepted('T-1');
+    store.record(result('R-1', 'T-1', 'SUCCESS'));
+    inquiries.setPolicy('allow');
+    assert.equal(store.record(inquiry('I-1')), 'duplicate');
+    assert.deepEqual(inquiries.get('I-1'), first);
+    assert.equal(store.db.prepare("SELECT deliveries FROM notifications WHERE id = 'I-1'").get().deliveries, 2);
+    // A new inquiry is decided under the policy now stored.
+    d.begin({ out_trade_no: 'T-2', code: 'signed1', amount_fen: 100, description: 'x' });
+    store.record(inquiry('I-2'));
+    assert.deepEqual([inquiries.get('I-2').allow, inquiries.get('I-2').policy, inquiries.get('I-2').in_flight], [true, 'allow', 1]);
+    assert.deepEqual(store.get('signed1').inquiries.map((i) => [i.id, i.allow]), [['I-1', false], ['I-2', true]]);
+    // An inquiry naming a contract this merchant does not keep: allowed, kept without a contract.
+    store.record({ id: 'I-3', event_type: 'ENTRUST.TERMINATE_INQUIRY', resource: { out_contract_code: 'nosuch', plan_id: 1 } });
+    assert.deepEqual([inquiries.get('I-3').allow, inquiries.get('I-3').code], [true, null]);
+    assert.equal(store.get('nosuch'), undefined, 'no contract made for it');
+    assert.throws(() => inquiries.setPolicy('sometimes'), /policy must be one of/);
+    assert.equal(inquiries.policy(), 'allow');
+  } finally {
+    store.close();
+  }
+});

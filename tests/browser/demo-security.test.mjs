@@ -105,6 +105,58 @@ test('the terminate form needs its own token too', async () => {
   assert.equal(emu.getContract(pre).state, 'TERMINATED');
 });
 
+test('every form of a signed contract (charge, queries, policy, termination) needs its own token, from the demo\'s page', async () => {
+  const page = await openPage(demo.url);
+  const path = (await postPresign(page)).headers.location;
+  const code = decodeURIComponent(path.split('/').pop());
+  const pre = [...emu.contracts.values()].find((c) => c.out_contract_code === code).pre_entrustweb_id;
+  const view = emu.sign(pre);
+  await emu.waitForNotification({ event_type: 'ENTRUST.SIGN', contract_id: view.contract_id, ok: true });
+  const orders = emu.orders.size;
+  const policy = () => demo.store.inquiries.policy();
+  const post = (action, headers, token, fields = '') => raw(`${demo.url}${action}`, {
+    method: 'POST',
+    headers: Object.fromEntries(Object.entries({ ...form, Cookie: page.cookie, Origin: demo.url, ...headers }).filter(([, v]) => v !== undefined)),
+    body: `${token === undefined ? '' : `csrf_token=${encodeURIComponent(token)}&`}${fields}`,
+  });
+  const cases = [
+    [`${path}/deduct`, 'amount=1.00&description=x&harmony_account_id=h1', () => emu.orders.size === orders],
+    [`${path}/policy`, 'policy=allow', () => policy() === 'refuse-while-charging'],
+    [`${path}/query`, '', () => true],
+    [`${path}/request-termination`, '', () => emu.getContract(pre).state === 'SIGNED' && !emu.getContract(pre).termination_inquiries?.length],
+  ];
+  const tokens = {};
+  for (const [action] of cases) {
+    tokens[action] = (await openPage(demo.url, path, action, page.cookie)).token;
+    assert.ok(tokens[action], `the signed page has a form posting to ${action}, with a token`);
+  }
+  for (const [action, fields, unchanged] of cases) {
+    const other = tokens[cases.find(([a]) => a !== action)[0]];
+    for (const [why, headers, token] of [
+      ['no token', {}, undefined],
+      ['the pre-sign form\'s token', {}, page.token],
+      ['another form\'s token', {}, other],
+      ['another site', { Origin: 'http://evil.example' }, tokens[action]],
+      ['cross-site fetch', { Origin: undefined, 'Sec-Fetch-Site': 'cross-site' }, tokens[action]],
+    ]) {
+      const res = await post(action, headers, token, fields);
+      assert.equal(res.status, 403, `${action}, ${why}`);
+      assert.ok(unchanged(), `${action}, ${why}: nothing done`);
+    }
+  }
+  // With its own token, each goes through.
+  assert.equal((await post(`${path}/policy`, {}, tokens[`${path}/policy`], 'policy=allow')).status, 303);
+  assert.equal(policy(), 'allow');
+  assert.equal((await post(`${path}/policy`, {}, tokens[`${path}/policy`], 'policy=whatever')).status, 400);
+  assert.equal(policy(), 'allow');
+  const query = await post(`${path}/query`, {}, tokens[`${path}/query`]);
+  assert.equal(query.status, 200);
+  assert.match(query.body, new RegExp(`id="contract-query" data-ok="true"[\\s\\S]*${view.contract_id}`));
+  assert.equal((await post(`${path}/deduct`, {}, tokens[`${path}/deduct`], 'amount=1.00&description=x&harmony_account_id=h1')).status, 303);
+  assert.equal(emu.orders.size, orders + 1);
+  demo.store.inquiries.setPolicy('refuse-while-charging');
+});
+
 test('any Host but the demo\'s own is refused on every route (DNS rebinding)', async () => {
   const page = await openPage(demo.url);
   const created = await postPresign(page);

@@ -9,15 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync } from 'node:crypto';
-import { chromium } from 'playwright-core';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { validatePreEntrustSign } from 'wechatpay-wasm';
 import { startDemo } from '../../www/server.mjs';
+import { launchPhone } from './lib/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = `${ROOT}artifacts/`;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const T = { timeout: 60_000 };
 
 let demo;
@@ -31,15 +30,7 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   demo = await startDemo({ port: 0, database: join(dataDir, 'demo.sqlite'), emulator: { notifyRetry: { max: 3, baseMs: 50 } } });
   emu = demo.emulator;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 30_000,
-  });
-  // A phone-sized viewport: the demo must read well there.
-  context = await browser.newContext({ viewport: { width: 420, height: 860 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-  context.setDefaultTimeout(15_000);
+  ({ browser, context } = await launchPhone());
 });
 
 after(async () => {
@@ -118,7 +109,7 @@ test('QR scene: the QR decoded from a screenshot is redirect_url; agreeing turns
   await page.close();
 });
 
-test('app scene: the mini-program data and OpenSDK calls are shown; signing in the stand-in turns the status to signed', T, async () => {
+test('app scene: the mini-program data and the OpenSDK calls (iOS, Android, HarmonyOS) are shown; signing in the stand-in turns the status to signed', T, async () => {
   const page = await openForm('SIGN_SCENE_APP');
   const { pre, contract } = await submitAndLand(page);
   assert.equal(contract.sign_scene, 'SIGN_SCENE_APP');
@@ -132,6 +123,14 @@ test('app scene: the mini-program data and OpenSDK calls are shown; signing in t
   const android = await page.textContent('#android-code');
   assert.match(android, /WXLaunchMiniProgram\.Req/);
   assert.ok(android.includes(`req.userName = "${contract.mini_program_username}"`));
+  // HarmonyOS (ArkTS): the WeChat Open SDK for HarmonyOS, as its documentation writes the call.
+  const harmony = await page.textContent('#harmony-code');
+  assert.match(harmony, /import \* as wxopensdk from '@tencent\/wechat_open_sdk'/);
+  assert.match(harmony, /new wxopensdk\.LaunchMiniProgramReq\(\)/);
+  assert.ok(harmony.includes(`req.userName = "${contract.mini_program_username}"`));
+  assert.ok(harmony.includes(`req.path = "${contract.mini_program_path}"`));
+  assert.match(harmony, /req\.miniprogramType = 0;/);
+  assert.match(harmony, /await WXApi\.sendReq\(context, req\)/);
   const link = await page.getAttribute('#mini-program-link', 'href');
   assert.equal(link, emu.miniProgramUrl(contract.mini_program_path));
   assert.equal(await page.locator('#qr').count(), 0);

@@ -14,6 +14,10 @@
 //   workerd    examples/cloudflare-worker in workerd (miniflare): the emulator URL and the
 //              credentials are bindings; POST /presign, the emulator posts ENTRUST.SIGN to
 //              the Worker's /notify, which verifies it; the record is replayed, and tampered;
+//              POST /deductions charges the user's signed contract (refused without the user,
+//              for another user's contract, an unknown item, a bad body), TRANSACTION.SUCCESS
+//              and (payFail fault) TRANSACTION.FAIL reach the Worker, a replay changes nothing;
+//              the user's termination is refused while a charge is in flight, then allowed;
 //              a second Worker calls authorization() five times (headers equal, verified
 //              with node:crypto)                           -> exports.workerd
 //   chromium   /usr/bin/chromium via playwright-core, a page served from 127.0.0.1 with an
@@ -159,6 +163,7 @@ try {
     // the body: without the header the Worker refuses, and a user sees only their own contracts.
     const user = { 'cf-access-authenticated-user-email': 'user-42@example.com' };
     const before = emu.contracts.size;
+    const signed = [];
     const anon = await mf.dispatchFetch(`${url}/presign`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body(emu, 'SIGN_SCENE_QRCODE', contractCode('wd'), undefined)),
@@ -197,7 +202,70 @@ try {
       const badBody = await bad.json();
       check(bad.status === 401 && badBody.code === 'FAIL', `tampered notification: ${bad.status} ${JSON.stringify(badBody)}`);
       out.push(`${scene} -> ${state.state}`);
+      signed.push(presign.out_contract_code);
     }
+
+    // Charges against the user's signed contract: the Worker prices the item, WeChat Pay (the
+    // emulator) accepts, charges, and reports the result to the Worker's /notify.
+    const deduct = (input, headers = user) => mf.dispatchFetch(`${url}/deductions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(input),
+    });
+    const input = { out_contract_code: signed[0], item: 'vip-month', harmony_account_id: 'harmony-user-42' };
+    const orders = emu.orders.size;
+    check((await deduct(input, {})).status === 401, 'a deduction without the user header');
+    const others = await deduct(input, { 'cf-access-authenticated-user-email': 'someone-else@example.com' });
+    check(others.status === 404, `a deduction on another user's contract: ${others.status}`);
+    const unknown = await deduct({ ...input, item: 'free-lunch' });
+    check(unknown.status === 400 && (await unknown.json()).code === 'UNKNOWN_ITEM', 'an item the merchant does not sell');
+    const badBody = await deduct({ ...input, harmony_account_id: 'h'.repeat(65) });
+    const badJson = await badBody.json();
+    check(badBody.status >= 400 && /harmony_account_id/.test(JSON.stringify(badJson)), `a 65-character harmony_account_id: ${badBody.status} ${JSON.stringify(badJson)}`);
+    check(emu.orders.size === orders, 'a refused deduction left an order at WeChat Pay');
+    const settle = async (expected, event) => {
+      const res = await deduct(input);
+      const accepted = await res.json();
+      check(res.status === 200 && accepted.state === 'ACCEPT' && accepted.amount?.total === 1500, `deduction: ${res.status} ${JSON.stringify(accepted)}`);
+      const order = emu.orders.get(accepted.out_trade_no);
+      check(order?.request.contract_id === emu.getContract(signed[0]).contract_id && order.request.amount.total === 1500,
+        `the emulator's order names the user's contract and the item's price: ${JSON.stringify(order?.request)}`);
+      try { emu.chargeNow(accepted.out_trade_no); } catch (e) { if (e.code !== 'INVALID_STATE') throw e; } // (or charged by its delay already)
+      const rec = await emu.waitForNotification((r) => r.event_type === event && r.out_trade_no === accepted.out_trade_no && !r.probe, 10_000);
+      check(rec.status === 204, `the Worker answered ${event} with ${rec.status}`);
+      const charge = await (await mf.dispatchFetch(`${url}/deductions/${accepted.out_trade_no}`, { headers: user })).json();
+      check(charge.state === expected && /^42\d{26}$/.test(charge.transaction_id ?? ''), `the Worker recorded ${JSON.stringify(charge)}`);
+      const theirs = await mf.dispatchFetch(`${url}/deductions/${accepted.out_trade_no}`, { headers: { 'cf-access-authenticated-user-email': 'someone-else@example.com' } });
+      check(theirs.status === 404, `another user's charge: ${theirs.status}`);
+      return rec;
+    };
+    const paid = await settle('SUCCESS', 'TRANSACTION.SUCCESS');
+    emu.inject({ kind: 'payFail' });
+    await settle('PAY_FAIL', 'TRANSACTION.FAIL');
+    // TRANSACTION.SUCCESS replayed after the charge settled: acknowledged, nothing changes.
+    const replayed = await mf.dispatchFetch(`${url}/notify`, { method: 'POST', headers: paid.headers, body: paid.body });
+    check(replayed.status === 204, `replayed TRANSACTION.SUCCESS: ${replayed.status}`);
+    out.push('deduction -> SUCCESS, payFail -> PAY_FAIL');
+
+    // The user asks to end the contract (ENTRUST.TERMINATE_INQUIRY): refused while a charge is
+    // in flight, allowed once it settled, then ENTRUST.TERMINATE reaches the Worker.
+    const contractId = emu.getContract(signed[0]).contract_id;
+    const pending = await (await deduct(input)).json();
+    const refusedInquiry = await emu.requestTermination(contractId);
+    const order = emu.orders.get(pending.out_trade_no);
+    // Charged by the emulator's delay (2 s) only after the answer on any sane machine; if not,
+    // the refusal cannot be asserted (the Worker may already know the charge settled).
+    const inFlight = order.charged_at === null || order.charged_at > refusedInquiry.answered_at;
+    if (inFlight) {
+      check(refusedInquiry.state === 'REFUSED' && /in progress/.test(refusedInquiry.message ?? ''), `inquiry with a charge in flight: ${JSON.stringify(refusedInquiry)}`);
+      check(emu.getContract(contractId).state === 'SIGNED', 'a refused termination leaves the contract signed');
+    }
+    try { emu.chargeNow(pending.out_trade_no); } catch (e) { if (e.code !== 'INVALID_STATE') throw e; }
+    await emu.waitForNotification((r) => r.event_type === 'TRANSACTION.SUCCESS' && r.out_trade_no === pending.out_trade_no && r.ok, 10_000);
+    const allowedInquiry = await emu.requestTermination(contractId);
+    check(allowedInquiry.state === 'ALLOWED', `inquiry with no charge in flight: ${JSON.stringify(allowedInquiry)}`);
+    await emu.waitForNotification((r) => r.event_type === 'ENTRUST.TERMINATE' && r.contract_id === contractId && r.ok, 10_000);
+    const ended = await (await mf.dispatchFetch(`${url}/contracts/${signed[0]}`, { headers: user })).json();
+    check(ended.state === 'TERMINATED' && ended.event === 'ENTRUST.TERMINATE', `the Worker recorded ${JSON.stringify(ended)}`);
+    out.push(`termination inquiry -> ${inFlight ? 'REFUSED, then ' : ''}ALLOWED -> TERMINATED`);
     // authorization() in workerd, first call (key import) and later ones, verified here.
     const authMain = join(app, 'auth-worker.mjs');
     writeFileSync(authMain, `import { Client } from ${JSON.stringify(name)};

@@ -1,5 +1,6 @@
 // Charges against signed contracts (the deductions table of www/schema.sql), and the answer
-// to a termination inquiry. Not wired to pages yet: the emulator's deduction side comes first.
+// to a termination inquiry under the operator's policy (stored by inquiries.mjs). The pages and
+// forms that use them: charges-page.mjs, contract-routes.mjs.
 //
 // A deduction is written APPLYING before the request is sent (a crash then leaves a row to
 // reconcile with the order query), ACCEPT once WeChat Pay accepted it, REFUSED when the apply

@@ -51,6 +51,19 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .muted{color:var(--muted);font-size:14px}
 table{border-collapse:collapse;width:100%;font-size:14px}
 td,th{border-bottom:1px solid var(--line);padding:6px 4px;text-align:left;overflow-wrap:anywhere}
+h3{font-size:1rem;margin:1.1em 0 .4em}
+button.small{padding:6px 12px;font-size:14px;white-space:nowrap}
+form.inline{display:inline-block;margin:0 8px 8px 0}
+.buttons{margin-top:12px}
+fieldset.policy label{display:flex;gap:8px;align-items:center;padding:4px 0}
+fieldset.policy{padding-bottom:10px}
+#deductions td.amount{white-space:nowrap;font-weight:600}
+#deductions tr[data-state=SUCCESS] .charge-state{color:var(--green);font-weight:600}
+#deductions tr[data-state=PAY_FAIL] .charge-state,#deductions tr[data-state=REFUSED] .charge-state{color:var(--red);font-weight:600}
+#deductions tr[data-state=ACCEPT] .charge-state,#deductions tr[data-state=APPLYING] .charge-state{color:#9a6700;font-weight:600}
+#inquiries li[data-allowed=false] strong{color:var(--red)}
+#inquiries li[data-allowed=true] strong{color:var(--green)}
+code.tx{font-size:12px}
 footer{max-width:46rem;margin:0 auto;padding:0 16px 24px;color:var(--muted);font-size:13px}
 @media (min-width:640px){.grid2{display:grid;grid-template-columns:1fr 1fr;gap:0 16px}}
 `;
@@ -70,7 +83,7 @@ export function layout(ctx, title, body, { script = '' } = {}) {
 <main>
 ${body}
 </main>
-<footer>wechatpay-wasm · 代扣预签约 pre-entrust-sign · ${ctx.mode === 'emulator' ? `WeChat Pay emulator <a href="${esc(ctx.emulatorUrl)}/emulator/">${esc(ctx.emulatorUrl)}</a>` : esc(ctx.baseURL ?? 'api.mch.weixin.qq.com')}</footer>
+<footer>wechatpay-wasm · 鸿蒙委托代扣 HarmonyOS entrusted deduction · ${ctx.mode === 'emulator' ? `WeChat Pay emulator <a href="${esc(ctx.emulatorUrl)}/emulator/">${esc(ctx.emulatorUrl)}</a>` : esc(ctx.baseURL ?? 'api.mch.weixin.qq.com')}</footer>
 ${script}
 </body>
 </html>`;

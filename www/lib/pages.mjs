@@ -4,6 +4,8 @@ import { qrCodeSvg } from 'wechatpay-wasm';
 import { FIELDS, SCENES } from './fields.mjs';
 import { esc, layout } from './layout.mjs';
 import { TOKEN_FIELD } from './guard.mjs';
+import { chargesInner, queryAnswerSection, deductErrorSection } from './charges-page.mjs';
+import { iosCode, androidCode, harmonyCode } from './opensdk.mjs';
 
 function fieldHtml(f, values, errors) {
   const id = `f-${f.key.replace('.', '-')}`;
@@ -105,8 +107,12 @@ export function stateOf(s, now = Date.now()) {
 
 const fmtTime = (ms) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 
-/** The status section's content; `token`: the terminate form's token (none: no button). */
-export function statusInner(ctx, s, token) {
+/**
+ * The status section's content (what the live status replaces): the state, the contract, and
+ * once signed its charges, inquiries, policy and buttons. `tokenFor(action)`: a form's token
+ * for this browser (null: no forms); `deduct`: the deduction form shown again with its error.
+ */
+export function statusInner(ctx, s, tokenFor, deduct) {
   const state = stateOf(s);
   const c = s.signed;
   const t = s.terminated;
@@ -129,22 +135,19 @@ export function statusInner(ctx, s, token) {
     expired: ['预签约已过期', `Expired: the pre-sign session ended at ${fmtTime(s.expiresAt)}; send a new request`],
     terminated: ['已解约', 'Terminated: ENTRUST.TERMINATE received'],
   }[state];
-  const terminate = ctx.mode === 'emulator' && state === 'signed' && token
-    ? `<form method="post" action="${esc(terminatePath(s.code))}">${tokenInput(token)}<button class="secondary" type="submit" id="terminate">模拟解约 <span>Terminate (emulator)</span></button></form>`
-    : '';
   return `<p class="state" id="state-text">${esc(head[0])} <span class="en">${esc(head[1])}</span></p>
 ${rows.length ? `<dl class="kv">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>` : ''}
-<p class="muted">通知 Notifications: ${s.events.length} accepted${s.duplicates ? `, ${s.duplicates} duplicate${s.duplicates > 1 ? 's' : ''} ignored` : ''}</p>
-${terminate}`;
+${chargesInner(ctx, s, tokenFor, deduct)}
+<p class="muted">通知 Notifications: ${s.events.length} accepted${s.duplicates ? `, ${s.duplicates} duplicate${s.duplicates > 1 ? 's' : ''} ignored` : ''}</p>`;
 }
 
-/** The action of a session's terminate form (emulator mode). */
-export const terminatePath = (code) => `/contracts/${encodeURIComponent(code)}/terminate`;
-
-function statusSection(ctx, s, token) {
-  return `<section class="card" id="status" data-state="${stateOf(s)}" aria-live="polite">${statusInner(ctx, s, token)}</section>`;
+function statusSection(ctx, s, tokenFor, deduct) {
+  return `<section class="card" id="status" data-state="${stateOf(s)}" aria-live="polite">${statusInner(ctx, s, tokenFor, deduct)}</section>`;
 }
 
+// The live status: each message replaces the status section. What the user typed in its forms
+// is kept (the text fields, a policy picked but not saved) and so is the focus; the stream is
+// closed once nothing more can change.
 const LIVE_SCRIPT = (code) => `<script>
 (() => {
   const box = document.getElementById('status');
@@ -152,35 +155,30 @@ const LIVE_SCRIPT = (code) => `<script>
   const es = new EventSource(${JSON.stringify(`/contracts/${encodeURIComponent(code)}/events`)});
   es.onmessage = (m) => {
     const s = JSON.parse(m.data);
+    const typed = [...box.querySelectorAll('input[type=text]')].map((i) => [i.id, i.value]);
+    const picked = [...box.querySelectorAll('input[type=radio]')].filter((i) => i.checked && !i.defaultChecked).map((i) => i.value);
+    const focused = box.contains(document.activeElement) ? document.activeElement.id : '';
     box.dataset.state = s.state;
     box.innerHTML = s.html;
-    if (s.state === 'expired' || s.state === 'terminated') es.close();
+    for (const [id, value] of typed) { const i = id && document.getElementById(id); if (i) i.value = value; }
+    for (const v of picked) { const i = box.querySelector('input[type=radio][value="' + v + '"]'); if (i) i.checked = true; }
+    if (focused) document.getElementById(focused)?.focus();
+    if (s.final) es.close();
   };
 })();
 </script>`;
-
-const iosCode = (u, p) => `// iOS (WechatOpenSDK, Objective-C)
-WXLaunchMiniProgramReq *req = [WXLaunchMiniProgramReq object];
-req.userName = @"${u}";
-req.path = @"${p}";
-req.miniProgramType = WXMiniProgramTypeRelease;
-[WXApi sendReq:req completion:nil];`;
-
-const androidCode = (appid, u, p) => `// Android (WeChat OpenSDK, Java)
-IWXAPI api = WXAPIFactory.createWXAPI(context, "${appid}");
-WXLaunchMiniProgram.Req req = new WXLaunchMiniProgram.Req();
-req.userName = "${u}";
-req.path = "${p}";
-req.miniprogramType = WXLaunchMiniProgram.Req.MINIPTOGRAM_TYPE_RELEASE;
-api.sendReq(req);`;
 
 /** The SVG of qrCodeSvg, inline: without the XML declaration, labelled for assistive tech. */
 function inlineSvg(svg) {
   return svg.replace(/^<\?xml[^>]*\?>\s*/, '').replace('<svg ', '<svg role="img" aria-label="QR code of redirect_url" ');
 }
 
-/** A pre-sign's page; `token`: its terminate form's token for this browser. */
-export async function resultPage(ctx, s, token) {
+/**
+ * A pre-sign's page. `tokenFor(action)`: its forms' tokens for this browser; `deduct`: the
+ * deduction form shown again with its error; `answers`: on-demand query answers to show
+ * (`[{ id, title, answer | error }]`).
+ */
+export async function resultPage(ctx, s, tokenFor, { deduct, answers = [] } = {}) {
   const r = s.response;
   let scene = '';
   if (r.redirect_url) {
@@ -200,11 +198,14 @@ export async function resultPage(ctx, s, token) {
 <pre id="ios-code">${esc(iosCode(r.mini_program_username, r.mini_program_path))}</pre>
 <h2>Android <span class="en">WXLaunchMiniProgram.Req</span></h2>
 <pre id="android-code">${esc(androidCode(s.request.appid, r.mini_program_username, r.mini_program_path))}</pre>
+<h2>HarmonyOS <span class="en">ArkTS, @tencent/wechat_open_sdk LaunchMiniProgramReq</span></h2>
+<pre id="harmony-code">${esc(harmonyCode(s.request.appid, r.mini_program_username, r.mini_program_path))}</pre>
 ${standIn ? `<p><a class="button" id="mini-program-link" href="${esc(standIn)}" target="_blank" rel="noopener">打开小程序替身 <span>Open the emulator's mini-program stand-in</span></a></p>` : '<p class="muted">在真实环境中，由商户 App 通过微信 OpenSDK 拉起小程序。In real mode the merchant app opens the mini-program through the WeChat OpenSDK.</p>'}
 </section>`;
   }
   return layout(ctx, `预签约 ${s.code}`, `<h1>预签约已创建 <span class="en">Pre-sign created</span></h1>
-${statusSection(ctx, s, token)}
+${deductErrorSection(deduct)}${statusSection(ctx, s, tokenFor, deduct)}
+${answers.map(queryAnswerSection).join('\n')}
 <noscript><p><a href="">刷新状态 Refresh the status</a></p></noscript>
 ${scene}
 <section class="card"><h2>请求与应答 <span class="en">Request and answer</span></h2>

@@ -1,17 +1,18 @@
 // The demo's routes: GET / (form), POST /presign, /contracts/{code} (page, JSON status, live
-// status, emulator termination), POST /notify.
+// status; the contract's forms in contract-routes.mjs), POST /notify.
 //
-// Every request must name a Host the demo serves (DNS rebinding); the two state-changing
-// forms (POST /presign, POST /contracts/{code}/terminate) must come from the demo's own page
-// with their token (guard.mjs). POST /notify is WeChat Pay's server-to-server call: no Origin,
+// Every request must name a Host the demo serves (DNS rebinding); every state-changing form
+// (POST /presign and the POST /contracts/{code}/... forms) must come from the demo's own page
+// with its token (guard.mjs, form-post.mjs). POST /notify is WeChat Pay's server-to-server call: no Origin,
 // no token; the notification's signature is what proves it.
 import { validatePreEntrustSign } from 'wechatpay-wasm';
 import { FIELD_KEYS, pointerToKey, defaultValues, valuesFromForm, bodyFromValues } from './fields.mjs';
 import { messagePage } from './layout.mjs';
-import { formPage, resultPage, stateOf, terminatePath } from './pages.mjs';
-import { TOKEN_FIELD } from './guard.mjs';
-import { readBody, send } from './http.mjs';
+import { formPage, resultPage, stateOf } from './pages.mjs';
+import { send } from './http.mjs';
 import { handleNotification } from './notify.mjs';
+import { formPost } from './form-post.mjs';
+import { contractForm, CONTRACT_FORMS } from './contract-routes.mjs';
 
 /** Validation issues -> messages by form field, and those no field shows. */
 function issuesByField(issues) {
@@ -27,21 +28,6 @@ function issuesByField(issues) {
     }
   }
   return { errors, formErrors };
-}
-
-/**
- * Reads a state-changing form post to `action`; null (after answering 403) unless it comes
- * from the demo's own page with the form's token.
- */
-async function formPost(ctx, req, res, action) {
-  const params = new URLSearchParams((await readBody(req, 64 * 1024)).toString('utf8'));
-  const refused = ctx.guard.checkForm(req, action, params.get(TOKEN_FIELD));
-  if (refused) {
-    ctx.say(`refused ${req.method} ${action}: ${refused}`);
-    send(res, 403, messagePage(ctx, `拒绝 Refused: ${refused}`, '拒绝 Refused'));
-    return null;
-  }
-  return params;
 }
 
 async function presign(ctx, req, res) {
@@ -74,33 +60,25 @@ async function presign(ctx, req, res) {
 
 /** `/contracts/{code}` and its sub-resources; false when no route matched (404 below). */
 async function contract(ctx, req, res, rawCode, sub) {
-  const { store, emu, say } = ctx;
+  const { store } = ctx;
   let code;
   try { code = decodeURIComponent(rawCode); } catch { return send(res, 400, messagePage(ctx, 'bad URL')); }
   const s = store.get(code);
   if (!s) return send(res, 404, messagePage(ctx, `没有这个签约协议号 No pre-sign with out_contract_code ${code} in this demo.`));
   if (req.method === 'GET' && !sub) {
     const headers = {};
-    const token = ctx.guard.tokenFor(ctx.guard.browserFor(req, headers), terminatePath(code));
-    return send(res, 200, await resultPage(ctx, s, token), headers);
+    const browser = ctx.guard.browserFor(req, headers);
+    return send(res, 200, await resultPage(ctx, s, (action) => ctx.guard.tokenFor(browser, action)), headers);
   }
   if (req.method === 'GET' && sub === '/status') {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-    return res.end(JSON.stringify({ state: stateOf(s), out_contract_code: s.code, contract: s.signed, terminated: s.terminated, events: s.events, duplicates: s.duplicates }));
+    return res.end(JSON.stringify({
+      state: stateOf(s), out_contract_code: s.code, contract: s.signed, terminated: s.terminated, events: s.events,
+      duplicates: s.duplicates, deductions: s.deductions, inquiries: s.inquiries, inquiry_policy: store.inquiries.policy(),
+    }));
   }
   if (req.method === 'GET' && sub === '/events') return ctx.live.subscribe(req, res, s, ctx.guard.browserOf(req));
-  if (req.method === 'POST' && sub === '/terminate' && emu && s.signed) {
-    if (!await formPost(ctx, req, res, terminatePath(code))) return undefined;
-    try {
-      await emu.terminate(s.signed.contract_id, { remark: '演示解约 demo termination' });
-    } catch (e) {
-      say(`terminate ${code}: ${e.code ?? e.message}`);
-    }
-    // Give the ENTRUST.TERMINATE notification a moment, so the page usually shows it already.
-    await emu.waitForNotification({ event_type: 'ENTRUST.TERMINATE', contract_id: s.signed.contract_id }, 2000).catch(() => {});
-    res.writeHead(303, { Location: `/contracts/${encodeURIComponent(code)}` });
-    return res.end();
-  }
+  if (req.method === 'POST' && sub && CONTRACT_FORMS.test(sub)) return contractForm(ctx, req, res, s, sub);
   return false;
 }
 
@@ -121,7 +99,7 @@ export async function handle(ctx, req, res) {
     return send(res, 200, formPage(ctx, { values: defaultValues(ctx), token }), headers);
   }
   if (req.method === 'POST' && p === '/presign') return presign(ctx, req, res);
-  if ((m = p.match(/^\/contracts\/([^/]+)(\/events|\/status|\/terminate)?$/))) {
+  if ((m = p.match(/^\/contracts\/([^/]+)(\/[^/]+|\/orders\/[^/]+\/query)?$/))) {
     if (await contract(ctx, req, res, m[1], m[2]) !== false) return undefined;
   }
   if (req.method === 'POST' && p === '/notify') return handleNotification(ctx, req, res);

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { deductionsOf } from './deductions.mjs';
+import { inquiriesOf } from './inquiries.mjs';
 
 export const STORE_LIMITS = { maxPending: 100, retainMs: 3_600_000, eventRetainMs: 48 * 3_600_000 };
 
@@ -25,9 +26,14 @@ const SCHEMA = readFileSync(new URL('../schema.sql', import.meta.url), 'utf8');
  */
 const CONTRACT_EVENTS = new Set(['ENTRUST.SIGN', 'ENTRUST.TERMINATE']);
 const RESULT_EVENTS = new Set(['TRANSACTION.SUCCESS', 'TRANSACTION.FAIL']);
+/** A user asks to end a contract: answered under the operator's policy (lib/inquiries.mjs). */
+const INQUIRY_EVENT = 'ENTRUST.TERMINATE_INQUIRY';
 
-/** A row -> the session object the pages show (null columns left out). */
-function toSession(row, events, duplicates) {
+/**
+ * A row -> the session object the pages show (null columns left out), with its notifications
+ * acted on, the duplicates ignored, its charges and its termination inquiries.
+ */
+function toSession(row, events, duplicates, deductions = [], inquiries = []) {
   const pick = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
   return {
     code: row.out_contract_code,
@@ -49,6 +55,8 @@ function toSession(row, events, duplicates) {
     },
     events,
     duplicates,
+    deductions,
+    inquiries,
   };
 }
 
@@ -109,11 +117,12 @@ export function openStore({ file, ttl, onChange = () => {}, ...limits }) {
     setEventCode: db.prepare('UPDATE notifications SET out_contract_code = ? WHERE id = ?'),
   };
   const deductions = deductionsOf(db);
+  const inquiries = inquiriesOf(db, deductions);
 
   function get(code) {
     if (typeof code !== 'string') return undefined;
     const row = q.contract.get(code);
-    return row ? toSession(row, q.events.all(code), q.duplicates.get(code)) : undefined;
+    return row ? toSession(row, q.events.all(code), q.duplicates.get(code), deductions.ofContract(code), inquiries.ofContract(code)) : undefined;
   }
 
   function sweep(now = Date.now()) {
@@ -159,6 +168,14 @@ export function openStore({ file, ttl, onChange = () => {}, ...limits }) {
       q.setEffect.run(moved ? 'applied' : 'no_change', event.id);
       return { outcome: moved ? 'stored' : 'duplicate', code: d.out_contract_code };
     }
+    if (event.event_type === INQUIRY_EVENT) {
+      // Answered whatever it names (a contract unknown here has no charge in flight here); the
+      // answer is written with the id, so a retry is answered the same (notify.mjs reads it).
+      const code = named !== null && q.contract.get(named) ? named : null;
+      if (!inquiries.get(event.id)) inquiries.decide(event, code, now);
+      q.setEffect.run('applied', event.id);
+      return { outcome: 'stored', code };
+    }
     if (!CONTRACT_EVENTS.has(event.event_type) || named === null) return { outcome: 'ignored', code: null };
     // A contract this demo did not create (another instance, a lost database): keep it anyway.
     q.insertUnknown.run({
@@ -191,6 +208,10 @@ export function openStore({ file, ttl, onChange = () => {}, ...limits }) {
     db,
     /** The charges (lib/deductions.mjs), on the same database. */
     deductions,
+    /** The termination inquiries' answers and the operator's policy (lib/inquiries.mjs). */
+    inquiries,
+    /** Tells the live status that contract `code` changed outside a notification (a charge sent, a query). */
+    changed: (code) => onChange(code),
     add,
     canAdd,
     record,

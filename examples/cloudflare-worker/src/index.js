@@ -1,6 +1,8 @@
 // wechatpay-wasm in a Cloudflare Worker: POST /presign sends a pre-entrust-sign (both scenes),
-// POST /notify is the contract_notify_url handler (verifies and decrypts ENTRUST.SIGN /
-// ENTRUST.TERMINATE), GET /contracts/<out_contract_code> shows what the notifications said.
+// POST /deductions charges the user's signed contract, POST /notify is the contract_notify_url
+// and transaction_notify_url handler (verifies and decrypts ENTRUST.SIGN / ENTRUST.TERMINATE,
+// TRANSACTION.SUCCESS / TRANSACTION.FAIL, and answers ENTRUST.TERMINATE_INQUIRY), and
+// GET /contracts/<out_contract_code>, GET /deductions/<out_trade_no> show what they said.
 //
 // WHO the contract is for never comes from the request body. A contract binds the user's
 // WeChat account to `out_user_code`, the merchant's account of that user: if a client could
@@ -37,10 +39,27 @@ function getClient(env) {
 }
 
 /**
- * Contract states by out_contract_code, with the user each belongs to. A real Worker writes
- * them to KV / D1 / a queue.
+ * Contract states by out_contract_code, with the user each belongs to; charges by
+ * out_trade_no; the notification ids acted on. A real Worker writes them to D1 / Durable
+ * Objects (one transaction per notification id), not to the isolate's memory.
  */
 const contracts = new Map();
+const charges = new Map();
+const handled = new Set();
+/** The answer given to each termination inquiry, by notification id: a retry gets the same. */
+const inquiryAnswers = new Map();
+
+/**
+ * What the user may buy, priced by the merchant: the amount of a charge never comes from the
+ * client (in fen, an integer: 1500 = 15.00 CNY).
+ */
+const PRICES = {
+  'vip-month': { total: 1500, description: '会员月费 VIP membership, one month' },
+  'vip-year': { total: 15_000, description: '会员年费 VIP membership, one year' },
+};
+
+/** A new out_trade_no: 32 characters of [0-9a-z] (the API allows 1..32 of [0-9A-Za-z_-*]). */
+const newTradeNo = () => `d${crypto.randomUUID().replaceAll('-', '').slice(0, 31)}`;
 
 const json = (value, status = 200) =>
   new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
@@ -86,11 +105,73 @@ async function presign(request, env) {
     contracts.set(body.out_contract_code, { user: user.id, state: 'PENDING', pre_entrustweb_id: res.pre_entrustweb_id });
     return json({ out_contract_code: body.out_contract_code, ...res });
   } catch (e) {
-    if (e instanceof WechatPayError && e.kind === 'validation') return json({ code: e.code, issues: e.issues }, 400);
-    if (e instanceof WechatPayError && e.kind === 'api') return json({ code: e.code, message: e.message, requestId: e.requestId }, 502);
-    if (e instanceof WechatPayError) return json({ code: e.code, message: e.message }, 502);
-    throw e;
+    return callError(e);
   }
+}
+
+/** The JSON answer of a failed call (validation: 400, nothing sent; WeChat Pay's refusal: 502). */
+function callError(e) {
+  if (e instanceof WechatPayError && e.kind === 'validation') return json({ code: e.code, issues: e.issues }, 400);
+  if (e instanceof WechatPayError && e.kind === 'api') return json({ code: e.code, message: e.message, detail: e.detail, requestId: e.requestId }, 502);
+  if (e instanceof WechatPayError) return json({ code: e.code, message: e.message }, 502);
+  throw e;
+}
+
+/**
+ * POST /deductions `{ out_contract_code, item, harmony_account_id }`: charges the signed-in
+ * user's own signed contract the price of `item`. The contract must be the user's (another
+ * user's is answered like a missing one) and SIGNED; the amount comes from PRICES.
+ */
+async function deduct(request, env) {
+  const user = authenticatedUser(request, env);
+  if (!user) return unauthenticated();
+  const input = await request.json();
+  const c = typeof input.out_contract_code === 'string' ? contracts.get(input.out_contract_code) : undefined;
+  if (!c || c.user !== user.id) return json({ code: 'NOT_FOUND', message: 'no such contract of yours' }, 404);
+  if (c.state !== 'SIGNED' || !c.contract_id) return json({ code: 'CONTRACT_NOT_SIGNED', message: `the contract is ${c.state}` }, 409);
+  const price = Object.hasOwn(PRICES, input.item) ? PRICES[input.item] : null;
+  if (!price) return json({ code: 'UNKNOWN_ITEM', message: `item must be one of ${Object.keys(PRICES).join(', ')}` }, 400);
+  const body = {
+    appid: env.WECHATPAY_APPID,
+    out_trade_no: newTradeNo(),
+    description: price.description,
+    transaction_notify_url: env.NOTIFY_URL || new URL('/notify', request.url).href,
+    contract_id: c.contract_id,
+    amount: { total: price.total, currency: 'CNY' },
+    // The user's HarmonyOS account, as the merchant's app reports it.
+    harmony_account_id: input.harmony_account_id,
+  };
+  // Kept before the call (state SENDING): a lost answer leaves a charge to look up with the
+  // order query. The package signs, sends and verifies the answer; its typed
+  // client.applyDeduction(body) (validateApplyDeduction first, nothing sent when invalid)
+  // replaces this generic call once released.
+  charges.set(body.out_trade_no, { user: user.id, out_contract_code: input.out_contract_code, state: 'SENDING', total: price.total });
+  try {
+    const res = await getClient(env).request('POST', '/v3/papay/pay/harmony/transactions/apply', { json: body });
+    const accepted = await res.json();
+    charges.get(body.out_trade_no).state = 'ACCEPT';
+    return json({ ...accepted, state: 'ACCEPT' });
+  } catch (e) {
+    // A refusal (4xx) charged nothing; without an answer the charge stays SENDING.
+    if (e instanceof WechatPayError && (e.kind === 'validation' || (e.kind === 'api' && e.status < 500))) charges.delete(body.out_trade_no);
+    return callError(e);
+  }
+}
+
+/**
+ * The merchant's answer to a user's termination (ENTRUST.TERMINATE_INQUIRY): HTTP 200 with
+ * {"code":"SUCCESS"} lets it go ahead; {"code":"FAIL","message"} refuses it (the message is
+ * shown to the user), here while a charge of the contract is in flight. Decided once per
+ * notification id.
+ */
+function inquiryReply(id, code) {
+  if (!inquiryAnswers.has(id)) {
+    const busy = [...charges.values()].some((d) => d.out_contract_code === code && (d.state === 'SENDING' || d.state === 'ACCEPT'));
+    inquiryAnswers.set(id, JSON.stringify(busy
+      ? { code: 'FAIL', message: '有扣款正在处理中，请稍后再解约 (a charge is in progress; try again later)' }
+      : { code: 'SUCCESS', message: '成功' }));
+  }
+  return new Response(inquiryAnswers.get(id), { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 async function notify(request, env) {
@@ -99,7 +180,13 @@ async function notify(request, env) {
     // The RAW body: the signature is over these exact bytes.
     const event = await getClient(env).parseNotification({ headers: request.headers, body: await request.arrayBuffer() });
     const r = event.resource;
-    if (event.event_type.startsWith('ENTRUST.') && r.out_contract_code) {
+    const first = !handled.has(event.id);
+    handled.add(event.id);
+    if (event.event_type === 'ENTRUST.TERMINATE_INQUIRY') return inquiryReply(event.id, r.out_contract_code);
+    const charge = typeof r.out_trade_no === 'string' ? charges.get(r.out_trade_no) : undefined;
+    if (first && event.event_type.startsWith('TRANSACTION.') && charge && (charge.state === 'SENDING' || charge.state === 'ACCEPT')) {
+      Object.assign(charge, { state: r.trade_state, transaction_id: r.transaction_id, trade_state_desc: r.trade_state_desc });
+    } else if (first && event.event_type.startsWith('ENTRUST.') && r.out_contract_code) {
       const known = contracts.get(r.out_contract_code);
       contracts.set(r.out_contract_code, {
         user: known?.user ?? r.out_user_code, state: r.contract_state, contract_id: r.contract_id, event: event.event_type,
@@ -116,17 +203,18 @@ export default {
   async fetch(request, env) {
     const { pathname } = new URL(request.url);
     if (request.method === 'POST' && pathname === '/presign') return presign(request, env);
+    if (request.method === 'POST' && pathname === '/deductions') return deduct(request, env);
     if (request.method === 'POST' && pathname === '/notify') return notify(request, env);
-    const m = /^\/contracts\/([A-Za-z0-9]+)$/.exec(pathname);
+    const m = /^\/(contracts|deductions)\/([A-Za-z0-9]+)$/.exec(pathname);
     if (request.method === 'GET' && m) {
       const user = authenticatedUser(request, env);
       if (!user) return unauthenticated();
-      const c = contracts.get(m[1]);
+      const c = (m[1] === 'contracts' ? contracts : charges).get(m[2]);
       // Another user's contract is answered like a missing one.
       return c && c.user === user.id ? json(c) : json({ code: 'NOT_FOUND' }, 404);
     }
     if (request.method === 'GET' && pathname === '/') {
-      return new Response(`wechatpay-wasm worker (${navigator.userAgent}): POST /presign, POST /notify\n`);
+      return new Response(`wechatpay-wasm worker (${navigator.userAgent}): POST /presign, POST /deductions, POST /notify\n`);
     }
     return json({ code: 'NOT_FOUND' }, 404);
   },
