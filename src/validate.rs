@@ -159,13 +159,95 @@ pub fn validate_text(json: &str) -> Vec<Issue> {
             .and_then(|marked| parse(&marked).ok())
             .ok_or(e)
     }) {
-        Ok(value) => validate(&value),
+        Ok(value) => {
+            let mut issues = validate(&value);
+            if let Some(field) = written_twice(json, &value) {
+                issues.push(Issue {
+                    field,
+                    rule: rule::JSON,
+                    message: "a field is written twice in this object; JSON readers disagree on which value counts: write each field once".into(),
+                });
+            }
+            issues
+        }
         Err(e) => vec![Issue {
             field: String::new(),
             rule: rule::JSON,
             message: format!("the body is not valid JSON ({e})"),
         }],
     }
+}
+
+/// The JSON pointer of the first object of `text` (JSON that parsed as `value`) with a
+/// field written twice: its keys counted in the text against the fields `value` kept (the
+/// last of each). Objects inside arrays are not looked at: no request field is an array,
+/// so a body with one is refused anyway.
+fn written_twice(text: &str, value: &Value) -> Option<String> {
+    let b = text.as_bytes();
+    // Per open object: its pointer (`None` inside an array) and the keys counted.
+    let mut open: Vec<(Option<String>, usize)> = Vec::new();
+    // The last string read (the key, before a nested object), `\uXXXX` decoded.
+    let mut last = Vec::new();
+    let mut at = 0;
+    while let Some(&c) = b.get(at) {
+        at += 1;
+        match c {
+            b'"' => {
+                last.clear();
+                while let Some(&c) = b.get(at).filter(|c| **c != b'"') {
+                    at += 1;
+                    if c != b'\\' {
+                        last.push(c);
+                        continue;
+                    }
+                    let unit = text
+                        .get(at + 1..at + 5)
+                        .and_then(|h| u32::from_str_radix(h, 16).ok());
+                    match (b.get(at), unit.and_then(char::from_u32)) {
+                        (Some(b'u'), Some(ch)) => {
+                            last.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
+                            at += 5;
+                        }
+                        (Some(&escaped), _) => {
+                            last.push(escaped);
+                            at += 1;
+                        }
+                        (None, _) => {}
+                    }
+                }
+                at += 1;
+            }
+            b':' => {
+                if let Some((_, keys)) = open.last_mut() {
+                    *keys += 1;
+                }
+            }
+            b'{' => {
+                let path = match open.last() {
+                    None => Some(String::new()),
+                    Some((Some(parent), _)) => {
+                        Some(pointer(parent, &String::from_utf8_lossy(&last)))
+                    }
+                    Some((None, _)) => None,
+                };
+                open.push((path, 0));
+            }
+            b'[' => open.push((None, 0)),
+            b'}' | b']' => {
+                if let Some((Some(path), keys)) = open.pop() {
+                    if value
+                        .pointer(&path)
+                        .and_then(Value::as_object)
+                        .is_some_and(|m| m.len() < keys)
+                    {
+                        return Some(path);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `from_slice`, as everywhere in the crate (one instance of serde_json's parser), in one

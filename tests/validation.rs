@@ -641,3 +641,64 @@ fn unpaired_surrogates_are_named_by_field() {
         vec![(String::new(), "json")]
     );
 }
+
+/// Found by the fuzzer (fuzz/regressions/validate-pre-entrust-sign/): a field written twice
+/// passed when its last value did (serde_json keeps the last), although the body is sent as
+/// written and the typed reading refused it ("duplicate field"). Failed before the fix.
+#[test]
+fn a_field_written_twice_is_refused() {
+    let text = seed().to_string();
+    let cases = [
+        // The first value broken, the last valid: what was checked was not all that is sent.
+        (
+            text.replacen(
+                "\"plan_id\":",
+                "\"plan_id\":\"http://[::1\",\"plan_id\":",
+                1,
+            ),
+            "",
+        ),
+        // The same value twice, and a key written with an escape.
+        (
+            text.replacen(
+                "\"appid\":",
+                "\"appid\":\"wxd678efh567hg6787\",\"appid\":",
+                1,
+            ),
+            "",
+        ),
+        (
+            text.replacen(
+                "\"appid\":",
+                "\"\\u0061ppid\":\"wxd678efh567hg6787\",\"appid\":",
+                1,
+            ),
+            "",
+        ),
+        (
+            text.replacen("\"device_os\":", "\"device_os\":null,\"device_os\":", 1),
+            "/device_info",
+        ),
+    ];
+    for (body, field) in cases {
+        assert_ne!(body, text, "the case changed the body");
+        let issues = wechatpay_wasm::validate_text(&body);
+        assert_eq!(
+            issues
+                .iter()
+                .map(|i| (i.field.as_str(), i.rule))
+                .collect::<Vec<_>>(),
+            vec![(field, "json")],
+            "{body}"
+        );
+        assert!(issues[0].message.contains("written twice"));
+        assert!(validate_json(&body).is_err());
+    }
+    // Duplicates inside strings, and objects in arrays, are not fields of the body.
+    let quoted = text.replacen(
+        "\"out_user_code\":\"",
+        "\"out_user_code\":\"{\\\"a\\\":1,\\\"a\\\":2}",
+        1,
+    );
+    assert_eq!(wechatpay_wasm::validate_text(&quoted), vec![]);
+}
