@@ -571,7 +571,7 @@ pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
         "https" => Ok(()),
         "http" if is_loopback(host) => Ok(()),
         "http" => Err("must use https:// (plain http is accepted only for a loopback host: localhost, 127.0.0.0/8, [::1])".into()),
-        _ => Err(format!("must use https://, not {scheme}://")),
+        _ => Err(format!("must use https://, not {}", quoted_brief(&scheme))),
     }
 }
 

@@ -702,3 +702,25 @@ fn a_field_written_twice_is_refused() {
     );
     assert_eq!(wechatpay_wasm::validate_text(&quoted), vec![]);
 }
+
+/// Found by the fuzzer (fuzz/regressions/validate-pre-entrust-sign/): the scheme of a
+/// `contract_notify_url` was quoted in full in its message (4,000 bytes for a 4,000-character
+/// scheme). Failed before the fix.
+#[test]
+fn a_long_notify_url_scheme_is_quoted_short() {
+    let url = format!("{}://a.example/notify", "http:p".repeat(700));
+    let issues = rules_and_messages(&with("/contract_notify_url", Some(json!(url))));
+    let (_, message) = issues
+        .iter()
+        .find(|(rule, _)| *rule == "url")
+        .expect("a url issue");
+    assert!(message.contains("must use https://"), "{message}");
+    assert!(message.len() < 300, "{} bytes: {message}", message.len());
+}
+
+fn rules_and_messages(body: &Value) -> Vec<(&'static str, String)> {
+    validate(body)
+        .into_iter()
+        .map(|i| (i.rule, i.message))
+        .collect()
+}
