@@ -290,9 +290,10 @@ fn approx_len(j: &J) -> usize {
     }
 }
 
-/// A count of copies: 2 to 9 mostly, up to `max` one time in eight.
+/// A count of copies: 2 to 9 mostly, up to `max` one time in 32 (large inputs check
+/// proportionality; a few suffice, and they cost the most).
 fn big(rng: &mut Rng, max: usize) -> usize {
-    if rng.one_in(8) {
+    if rng.one_in(32) {
         rng.range(10, max)
     } else {
         rng.range(2, 9)
@@ -466,9 +467,9 @@ const LENGTHS: &[usize] = &[
     0, 1, 2, 5, 31, 32, 33, 63, 64, 65, 127, 128, 129, 255, 256, 257, 1000, 5000, 70000,
 ];
 
-/// A length from [`LENGTHS`]: the long ones (past 257) one time in eight.
+/// A length from [`LENGTHS`]: the long ones (past 257) one time in 32.
 fn length(rng: &mut Rng) -> usize {
-    if rng.one_in(8) {
+    if rng.one_in(32) {
         *rng.pick(LENGTHS)
     } else {
         *rng.pick(&LENGTHS[..LENGTHS.len() - 3])
@@ -608,7 +609,7 @@ pub fn mutate(rng: &mut Rng, root: &mut J, dict: &[&str]) {
         },
         7 => {
             // Nest: a few levels, or past serde_json's recursion limit (128).
-            let levels = if rng.one_in(8) {
+            let levels = if rng.one_in(32) {
                 rng.range(100, 1500)
             } else {
                 rng.range(1, 4)

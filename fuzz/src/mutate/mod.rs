@@ -42,7 +42,7 @@ pub fn bytes(rng: &mut Rng, data: &mut Vec<u8>, tokens: &[&str], other: &[u8]) {
             // Repeat a range, sometimes many times (inputs must stay proportionate).
             let at = rng.below(len);
             let n = rng.small_size((len - at).min(64));
-            let times = if rng.one_in(8) {
+            let times = if rng.one_in(32) {
                 rng.range(2, 4000)
             } else {
                 rng.range(2, 4)

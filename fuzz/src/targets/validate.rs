@@ -55,8 +55,10 @@ fn pre_entrust_sign_typed(body: &ValidatedBody) -> Result<(), String> {
         .map_err(|e| format!("the typed request of a body that passed fails: {e}"))
 }
 
-/// Longest issue message accepted: messages quote the input only in short prefixes.
-pub const MAX_MESSAGE: usize = 600;
+/// Longest issue message accepted, whatever the input's size: messages quote the input only
+/// in short prefixes (`quoted_brief`: 64 characters, up to 6 bytes each as `\uXXXX`) beside
+/// at most a list of the allowed values.
+pub const MAX_MESSAGE: usize = 1024;
 
 /// Strings worth trying in request bodies.
 fn dictionary() -> Vec<&'static str> {
