@@ -162,11 +162,11 @@ pub fn validate_text(json: &str) -> Vec<Issue> {
     }) {
         Ok(value) => {
             let mut issues = validate(&value);
-            if let Some(field) = written_twice(json, &value) {
+            if written_twice(json, &value) {
                 issues.push(Issue {
-                    field,
+                    field: String::new(),
                     rule: rule::JSON,
-                    message: "a field is written twice in this object; JSON readers disagree on which value counts: write each field once".into(),
+                    message: "a field is written twice in one object; JSON readers disagree on which value counts: write each field once".into(),
                 });
             }
             issues
@@ -179,76 +179,30 @@ pub fn validate_text(json: &str) -> Vec<Issue> {
     }
 }
 
-/// The JSON pointer of the first object of `text` (JSON that parsed as `value`) with a
-/// field written twice: its keys counted in the text against the fields `value` kept (the
-/// last of each). Objects inside arrays are not looked at: no request field is an array,
-/// so a body with one is refused anyway.
-fn written_twice(text: &str, value: &Value) -> Option<String> {
-    let b = text.as_bytes();
-    // Per open object: its pointer (`None` inside an array) and the keys counted.
-    let mut open: Vec<(Option<String>, usize)> = Vec::new();
-    // The last string read (the key, before a nested object), `\uXXXX` decoded.
-    let mut last = Vec::new();
-    let mut at = 0;
-    while let Some(&c) = b.get(at) {
-        at += 1;
-        match c {
-            b'"' => {
-                last.clear();
-                while let Some(&c) = b.get(at).filter(|c| **c != b'"') {
-                    at += 1;
-                    if c != b'\\' {
-                        last.push(c);
-                        continue;
-                    }
-                    let unit = text
-                        .get(at + 1..at + 5)
-                        .and_then(|h| u32::from_str_radix(h, 16).ok());
-                    match (b.get(at), unit.and_then(char::from_u32)) {
-                        (Some(b'u'), Some(ch)) => {
-                            last.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
-                            at += 5;
-                        }
-                        (Some(&escaped), _) => {
-                            last.push(escaped);
-                            at += 1;
-                        }
-                        (None, _) => {}
-                    }
-                }
-                at += 1;
-            }
-            b':' => {
-                if let Some((_, keys)) = open.last_mut() {
-                    *keys += 1;
-                }
-            }
-            b'{' => {
-                let path = match open.last() {
-                    None => Some(String::new()),
-                    Some((Some(parent), _)) => {
-                        Some(pointer(parent, &String::from_utf8_lossy(&last)))
-                    }
-                    Some((None, _)) => None,
-                };
-                open.push((path, 0));
-            }
-            b'[' => open.push((None, 0)),
-            b'}' | b']' => {
-                if let Some((Some(path), keys)) = open.pop() {
-                    if value
-                        .pointer(&path)
-                        .and_then(Value::as_object)
-                        .is_some_and(|m| m.len() < keys)
-                    {
-                        return Some(path);
-                    }
-                }
-            }
+/// Whether a field is written twice in an object of `text` (JSON that parsed as `value`):
+/// the keys counted in the text (each `:` outside strings) against the fields `value` kept
+/// (the last of each duplicate).
+fn written_twice(text: &str, value: &Value) -> bool {
+    fn fields(v: &Value) -> usize {
+        match v {
+            Value::Object(m) => m.len() + m.values().map(fields).sum::<usize>(),
+            Value::Array(items) => items.iter().map(fields).sum(),
+            _ => 0,
+        }
+    }
+    let mut keys = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.bytes() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (_, false, b'"') => in_string = !in_string,
+            (false, _, b':') => keys += 1,
             _ => {}
         }
     }
-    None
+    keys > fields(value)
 }
 
 /// `from_slice`, as everywhere in the crate (one instance of serde_json's parser), in one
