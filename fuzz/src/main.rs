@@ -157,7 +157,7 @@ fn fuzz_target(
         }
     };
 
-    // Regression inputs first, then the seeds: all must pass, and all join the corpus.
+    // Regression inputs first, then the seeds: all must pass, and join the corpus.
     let regressions = runner::read_inputs(&reg_dir);
     let seeds = runner::read_inputs(&runner::corpus_dir(root, &target.name));
     for (name, input) in regressions.iter().chain(seeds.iter()) {
@@ -168,7 +168,10 @@ fn fuzz_target(
             reporter.report(&target.name, input, &f, limits, Some(name));
         }
         stats.replayed += 1;
-        corpus.push(input.clone());
+        // Large regression inputs are replayed, not mutated (each child would be as slow).
+        if input.len() <= MAX_CORPUS_INPUT {
+            corpus.push(input.clone());
+        }
     }
     if corpus.is_empty() {
         corpus.push(Vec::new());
