@@ -16,7 +16,12 @@
 #                     (each run with node) and tests/deno/ (deno test), when present
 #     test-browser    the built package in headless Chromium (playwright-core), then
 #                     node --test over tests/browser/ (the www demo in Chromium), when present
-#   make lint       cargo fmt --check; clippy -D warnings, native and wasm32
+#     test-fuzz       the fuzzer's regression inputs and seeds, then 2,000 seeded inputs per
+#                     target (fuzz/README.md)
+#   make fuzz       the coverage-guided fuzzer: FUZZ_COUNT inputs or FUZZ_SECONDS (in total,
+#                   shared among the targets by weight; FUZZ_PER_TARGET=1: each), FUZZ_SEED,
+#                   FUZZ_TARGETS=a,b; 60 s when neither is given. Prints the inputs per target.
+#   make lint       cargo fmt --check; clippy -D warnings, native and wasm32 (and fuzz/)
 #   make demo       the demo (www/server.mjs): builds pkg/ when missing or stale, prints one URL
 #   make bench      each of BENCH_SCRIPTS on each Node of BENCH_NODES (the machine's node, then
 #                   22 and 24), a line naming the version first; then the wasm module sizes
@@ -66,7 +71,8 @@ define node_test
 endef
 
 .PHONY: setup setup-browser pkg test test-native test-wasm test-node test-emulator \
-        test-node-versions test-runtimes test-browser lint demo bench bench-runtimes clean
+        test-node-versions test-runtimes test-browser test-fuzz fuzz lint demo bench \
+        bench-runtimes clean
 
 setup:
 	@scripts/setup.sh
@@ -77,11 +83,24 @@ setup-browser:
 pkg: setup
 	scripts/build-pkg.sh --crate "$(CRATE_DIR)" --out "$(PKG_OUT)"
 
-test: setup-browser test-native test-wasm test-node test-emulator test-node-versions test-runtimes \
-      test-browser
+test: setup-browser test-native test-fuzz test-wasm test-node test-emulator test-node-versions \
+      test-runtimes test-browser
 
 test-native: setup
 	cargo test --manifest-path "$(CRATE_DIR)/Cargo.toml"
+
+# The fuzzer (fuzz/: its own crate and Cargo.lock, so cargo test above never builds it).
+# test-fuzz: a deterministic pass (seed 1) without coverage; fuzz: the coverage-guided build
+# (fuzz/rustc-cov.sh instruments the crates under test) in its own target folder.
+FUZZ := --manifest-path "$(ROOT)/fuzz/Cargo.toml"
+test-fuzz: setup
+	cargo run --release $(FUZZ) -- --count 2000 --per-target --seed 1
+
+fuzz: setup
+	RUSTC_WRAPPER="$(ROOT)/fuzz/rustc-cov.sh" cargo build --release --features coverage $(FUZZ) \
+	  --target-dir "$(ROOT)/fuzz/target/coverage"
+	LLVM_PROFILE_FILE=/dev/null "$(ROOT)/fuzz/target/coverage/release/fuzz" \
+	  $(if $(FUZZ_COUNT)$(FUZZ_SECONDS),,--seconds 60)
 
 # --mode no-install: wasm-bindgen-test-runner comes from PATH (wasm-bindgen-cli, same version
 # as Cargo.lock), nothing is downloaded.
@@ -142,6 +161,8 @@ lint: setup
 	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --lib --target wasm32-unknown-unknown --no-default-features --features js -- -D warnings
 	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --lib --target wasm32-unknown-unknown --no-default-features --features rust-crypto,qr -- -D warnings
 	cargo clippy --manifest-path "$(CRATE_DIR)/Cargo.toml" --lib --no-default-features -- -D warnings
+	cargo fmt $(FUZZ) -- --check
+	cargo clippy --release $(FUZZ) --all-targets --all-features -- -D warnings
 
 # The demo (www/server.mjs): builds pkg/ only when it is missing or older than its sources,
 # then runs the demo against the emulator (or the real API: see www/README.md) and prints
