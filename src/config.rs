@@ -114,12 +114,12 @@ pub fn key_or_signer(pem: Option<&str>, signer: Option<&str>) -> Result<Option<M
     match (pem, signer) {
         (Some(_), Some(_)) => Err(Error::config(
             code::BAD_OPTION,
-            "privateKey, signer: give one of them, not both (signer signs with a key kept elsewhere, instead of privateKey)",
+            "privateKey, signer: give one of them, not both",
         )),
         (None, Some("function")) => Ok(None),
         (None, Some(other)) => Err(Error::config(
             code::BAD_OPTION,
-            format!("signer: must be a function (message: Uint8Array) => Promise<string> (the base64 signature), not {other}"),
+            format!("signer: must be a function (message: Uint8Array) => Promise<base64 signature>, not {other}"),
         )),
         (pem, None) => private_key(pem).map(Some),
     }
@@ -133,7 +133,7 @@ pub fn transport(js_type: Option<&str>) -> Result<bool> {
         Some("function") => Ok(true),
         Some(other) => Err(Error::config(
             code::BAD_OPTION,
-            format!("fetch: must be a function (input, init) => Promise<Response>, like the global fetch, not {other}"),
+            format!("fetch: must be a function (input, init) => Promise<Response>, not {other}"),
         )),
     }
 }

@@ -49,13 +49,13 @@ pub fn signature(output: Output<'_>) -> Result<Vec<u8>> {
     // The text is not repeated: a signer that returns the wrong thing may return a secret.
     let raw = Base64::decode_vec(text).map_err(|_| {
         failed(format_args!(
-            "resolved with a string of {} characters that is not base64 (standard alphabet, with = padding; not repeated here)",
+            "resolved with a string of {} characters that is not base64 (not repeated here)",
             text.len()
         ))
     })?;
     if raw.len() != SIGNATURE_LEN {
         return Err(failed(format_args!(
-            "resolved with {} bytes; a SHA256withRSA signature with the merchant's RSA-2048 key is {SIGNATURE_LEN} bytes",
+            "resolved with {} bytes, not the {SIGNATURE_LEN} of an RSA-2048 signature",
             raw.len()
         )));
     }
@@ -86,7 +86,7 @@ mod tests {
             (Output::Text(&good[..good.len() - 2]), "that is not base64"),
             (
                 Output::Text("AAAA"),
-                "resolved with 3 bytes; a SHA256withRSA signature",
+                "resolved with 3 bytes, not the 256 of an RSA-2048 signature",
             ),
             (Output::Text(""), "resolved with 0 bytes"),
         ];

@@ -42,7 +42,20 @@ pub fn send_to_backup(enabled: bool, failure: Failure, safe_to_repeat: bool) -> 
 
 /// The message of a failover whose second attempt failed too: both hosts, both failures.
 pub fn both_failed(main_url: &str, main: &str, backup_url: &str, backup: &str) -> String {
-    format!("failover failed: {main_url} (baseURL): {main}; then {backup_url} (backupBaseURL): {backup}")
+    // Concatenated: no formatting machinery for a message of four strings.
+    let mut out = String::from("failover failed: ");
+    for part in [
+        main_url,
+        " (baseURL): ",
+        main,
+        "; then ",
+        backup_url,
+        " (backupBaseURL): ",
+        backup,
+    ] {
+        out.push_str(part);
+    }
+    out
 }
 
 #[cfg(test)]

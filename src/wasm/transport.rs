@@ -44,14 +44,13 @@ impl Inner {
             _ => return Err(err),
         };
         // Signed afresh (new nonce and timestamp), the same body bytes.
-        match self.attempt(method, &backup, body, extra).await {
-            Ok(answer) => Ok(answer),
-            Err(Failed(_, second)) => {
+        self.attempt(method, &backup, body, extra)
+            .await
+            .map_err(|Failed(_, second)| {
                 let message =
                     failover::both_failed(&main, err.message(), &backup, second.message());
-                Err(second.with_message(message))
-            }
-        }
+                second.with_message(message)
+            })
     }
 
     /// `url` moved from `baseURL` to `backupBaseURL` (the path and query below the base).
