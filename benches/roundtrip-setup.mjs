@@ -121,7 +121,7 @@ export async function implementations(base) {
       const res = await ours.preEntrustSign(b);
       return [res.pre_entrustweb_id, ID_PREFIX + b.out_contract_code];
     },
-    'wechatpay-wasm, fetch: node:http': async () => {
+    'wechatpay-wasm fetch: node:http': async () => {
       const b = body();
       const res = await oursHttp.preEntrustSign(b);
       return [res.pre_entrustweb_id, ID_PREFIX + b.out_contract_code];
