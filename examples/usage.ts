@@ -43,6 +43,20 @@ new Client({ mchid: '1', serial: 'S', privateKey: pem });
 // @ts-expect-error: not one of the crypto modes
 new Client({ ...options, crypto: 'openssl' });
 
+// Running it in production: a signer instead of the key, your own fetch, failover.
+const { privateKey: _key, ...keyless } = options;
+new Client({
+  ...keyless,
+  signer: async (message: Uint8Array): Promise<string> => String(message.length),
+  fetch: (input: string, init: RequestInit) => fetch(input, init),
+  failover: true,
+  backupBaseURL: 'https://api2.mch.weixin.qq.com',
+});
+// @ts-expect-error: failover is a boolean
+new Client({ ...options, failover: 'yes' });
+// @ts-expect-error: the signer takes the message's bytes
+new Client({ ...keyless, signer: async (message: string) => message });
+
 const body: PreEntrustSignRequest = {
   sign_scene: 'SIGN_SCENE_QRCODE',
   appid: 'wxd678efh567hg6787',

@@ -16,6 +16,8 @@ export type ConfigErrorCode =
   | 'BAD_APIV3_KEY'
   | 'BAD_OPTION'
   | 'BAD_ARGUMENT'
+  /** The `signer` option threw, rejected, or resolved with no base64 RSA-2048 signature: nothing was sent. */
+  | 'SIGNER_FAILED'
   /** The extra module (rsa/aes-gcm fallback, QR codes) could not be loaded in this runtime. */
   | 'EXTRA_UNAVAILABLE';
 

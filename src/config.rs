@@ -3,7 +3,7 @@
 //! (a value of the wrong JS type is its error) and hands it here, in the order below, so the
 //! first bad option is the one reported.
 
-use crate::consts::{DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS};
+use crate::consts::{DEFAULT_BACKUP_BASE_URL, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS};
 use crate::error::{code, quoted, quoted_brief, Error, Result};
 use crate::keys::{KeyStore, MerchantKey, VerifyKey};
 use crate::notify::Apiv3Key;
@@ -20,6 +20,10 @@ pub const OPTIONS: &[&str] = &[
     "userAgent",
     "now",
     "crypto",
+    "signer",
+    "fetch",
+    "failover",
+    "backupBaseURL",
 ];
 
 /// An option name that is not one of [`OPTIONS`] but a near-miss of one (`privatekey`,
@@ -98,9 +102,52 @@ pub fn private_key(value: Option<&str>) -> Result<MerchantKey> {
         value,
         "privateKey",
         code::BAD_PRIVATE_KEY,
-        "the merchant API private key PEM",
+        "the merchant API private key PEM, or a signer function",
     )?;
     MerchantKey::from_pem(pem)
+}
+
+/// `privateKey` or `signer`, exactly one: `signer` is the JS type of the option (`None` when
+/// absent), a `"function"` that signs with a key kept elsewhere (a KMS, an HSM). `Ok(None)`
+/// when the signer signs; else the loaded key.
+pub fn key_or_signer(pem: Option<&str>, signer: Option<&str>) -> Result<Option<MerchantKey>> {
+    match (pem, signer) {
+        (Some(_), Some(_)) => Err(Error::config(
+            code::BAD_OPTION,
+            "privateKey, signer: give one of them, not both",
+        )),
+        (None, Some("function")) => Ok(None),
+        (None, Some(other)) => Err(Error::config(
+            code::BAD_OPTION,
+            format!("signer: must be a function (message: Uint8Array) => Promise<base64 signature>, not {other}"),
+        )),
+        (pem, None) => private_key(pem).map(Some),
+    }
+}
+
+/// `fetch`: absent (the runtime's `fetch`) or a function `(input, init) => Promise<Response>`;
+/// `js_type` is the option's JS type. `true` when a custom transport is given.
+pub fn transport(js_type: Option<&str>) -> Result<bool> {
+    match js_type {
+        None => Ok(false),
+        Some("function") => Ok(true),
+        Some(other) => Err(Error::config(
+            code::BAD_OPTION,
+            format!("fetch: must be a function (input, init) => Promise<Response>, not {other}"),
+        )),
+    }
+}
+
+/// `failover`: `true` or `false` (default); `Some(None)`: present but not a boolean.
+pub fn failover(value: Option<Option<bool>>) -> Result<bool> {
+    match value {
+        None => Ok(false),
+        Some(Some(on)) => Ok(on),
+        Some(None) => Err(Error::config(
+            code::BAD_OPTION,
+            "failover: must be true or false",
+        )),
+    }
 }
 
 /// `certs`: `(id, PEM)` entries (`None`: the value is not a string). Every entry must parse.
@@ -157,7 +204,17 @@ fn described_url(url: &str) -> String {
 /// `baseURL`: an http(s) URL with a host, without query, fragment or spaces; default
 /// [`DEFAULT_BASE_URL`]; returned without trailing slashes.
 pub fn base_url(value: Option<&str>) -> Result<String> {
-    let base_url = value.unwrap_or(DEFAULT_BASE_URL);
+    url_option("baseURL", value, DEFAULT_BASE_URL)
+}
+
+/// `backupBaseURL`: the host `failover` sends to, by the rules of [`base_url`]; default
+/// [`DEFAULT_BACKUP_BASE_URL`].
+pub fn backup_base_url(value: Option<&str>) -> Result<String> {
+    url_option("backupBaseURL", value, DEFAULT_BACKUP_BASE_URL)
+}
+
+fn url_option(name: &str, value: Option<&str>, default: &str) -> Result<String> {
+    let base_url = value.unwrap_or(default);
     let lower = base_url.to_ascii_lowercase();
     let rest = lower
         .strip_prefix("https://")
@@ -169,7 +226,7 @@ pub fn base_url(value: Option<&str>) -> Result<String> {
         _ => Err(Error::config(
             code::BAD_BASE_URL,
             format!(
-                "baseURL: must be an http(s) URL without query, such as {DEFAULT_BASE_URL}; got {}",
+                "{name}: must be an http(s) URL without query, such as {default}; got {}",
                 described_url(base_url)
             ),
         )),
@@ -315,6 +372,64 @@ mod tests {
         assert_eq!(crypto_mode(None).ok(), Some(CryptoMode::Auto));
         assert_eq!(crypto_mode(Some("rust")).ok(), Some(CryptoMode::Rust));
         assert_eq!(code_of(crypto_mode(Some("openssl"))), code::BAD_OPTION);
+    }
+
+    #[test]
+    fn production_options_follow_their_rules() {
+        // Exactly one of privateKey and signer.
+        assert!(matches!(key_or_signer(None, Some("function")), Ok(None)));
+        let both = key_or_signer(Some("pem"), Some("function")).unwrap_err();
+        assert_eq!(both.code(), code::BAD_OPTION);
+        assert!(
+            both.to_string().starts_with("privateKey, signer: give one"),
+            "{both}"
+        );
+        let neither = key_or_signer(None, None).unwrap_err();
+        assert_eq!(neither.code(), code::BAD_PRIVATE_KEY);
+        assert!(
+            neither.to_string().contains("or a signer function"),
+            "{neither}"
+        );
+        let e = key_or_signer(None, Some("string")).unwrap_err();
+        assert_eq!(e.code(), code::BAD_OPTION);
+        assert!(
+            e.to_string().starts_with("signer: must be a function"),
+            "{e}"
+        );
+        assert!(e.to_string().ends_with("not string"), "{e}");
+        assert_eq!(
+            code_of(key_or_signer(Some("not a pem"), None)),
+            code::BAD_PRIVATE_KEY
+        );
+
+        assert_eq!(transport(None).ok(), Some(false));
+        assert_eq!(transport(Some("function")).ok(), Some(true));
+        let e = transport(Some("object")).unwrap_err();
+        assert_eq!(e.code(), code::BAD_OPTION);
+        assert!(
+            e.to_string().starts_with("fetch: must be a function"),
+            "{e}"
+        );
+
+        assert_eq!(failover(None).ok(), Some(false));
+        assert_eq!(failover(Some(Some(true))).ok(), Some(true));
+        assert_eq!(code_of(failover(Some(None))), code::BAD_OPTION);
+
+        assert_eq!(
+            backup_base_url(None).ok().as_deref(),
+            Some("https://api2.mch.weixin.qq.com")
+        );
+        assert_eq!(
+            backup_base_url(Some("http://127.0.0.1:9/")).ok().as_deref(),
+            Some("http://127.0.0.1:9")
+        );
+        let e = backup_base_url(Some("ftp://x")).unwrap_err();
+        assert_eq!(e.code(), code::BAD_BASE_URL);
+        assert!(e.to_string().starts_with("backupBaseURL: must be"), "{e}");
+        assert!(!backup_base_url(Some("secretvalue"))
+            .unwrap_err()
+            .to_string()
+            .contains("secretvalue"));
     }
 
     #[test]

@@ -8,6 +8,9 @@ pub const AUTH_SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
 /// Production host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
 
+/// The backup host, for `failover` (`shared/spec/api.md`, "Running it in production").
+pub const DEFAULT_BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
+
 /// The endpoint this crate types.
 pub const PRE_ENTRUST_SIGN_PATH: &str = "/v3/papay/sign/contracts/pre-entrust-sign";
 

@@ -57,6 +57,8 @@ pub mod code {
     pub const BAD_APIV3_KEY: &str = "BAD_APIV3_KEY";
     /// Any other option problem (wrong type, unknown option).
     pub const BAD_OPTION: &str = "BAD_OPTION";
+    /// The `signer` option threw, rejected, or returned something that is not a signature.
+    pub const SIGNER_FAILED: &str = "SIGNER_FAILED";
     /// Bad arguments to a helper such as `authorization()`.
     pub const BAD_ARGUMENT: &str = "BAD_ARGUMENT";
     /// The extra module (rsa/aes-gcm fallback, QR codes) could not be loaded in this runtime.
@@ -99,6 +101,7 @@ pub const CODES: &[(&str, &[ErrorKind], &str)] = {
         (code::CERT_SERIAL_MISMATCH, &[Config], "a platform certificate's serial differs from its id in certs"),
         (code::BAD_APIV3_KEY, &[Config], "apiv3Key is missing where needed, or not 32 bytes"),
         (code::BAD_OPTION, &[Config], "any other option problem (wrong type, near-miss of a name, no random source)"),
+        (code::SIGNER_FAILED, &[Config], "the signer option threw, rejected, or resolved with something that is not a base64 RSA-2048 signature; nothing was sent"),
         (code::BAD_ARGUMENT, &[Config], "a bad argument to a method or helper"),
         (code::EXTRA_UNAVAILABLE, &[Config], "the extra module (rsa/aes-gcm fallback, QR codes) cannot be loaded here"),
         (code::MISSING_HEADER, &[Signature], "a Wechatpay-* header is missing"),

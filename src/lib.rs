@@ -9,6 +9,8 @@ pub mod api;
 pub mod config;
 pub mod consts;
 pub mod error;
+pub mod external_signer;
+pub mod failover;
 pub mod keys;
 pub mod model;
 pub mod notify;

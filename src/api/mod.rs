@@ -67,6 +67,11 @@ pub struct Operation {
     pub answer: Answer,
     /// The `event_type`s of the notifications this operation leads to.
     pub notifications: &'static [&'static str],
+    /// Whether WeChat Pay deduplicates a repeat of this request by a merchant number (a
+    /// deduction's `out_trade_no`): then it is safe to send again after a timeout, and
+    /// `failover` retries it on the backup host ([`crate::failover`]). `GET`s are safe
+    /// whatever this says.
+    pub idempotent: bool,
     /// How the input becomes a request: [`with_body`] or [`with_params`]. A function named
     /// by the description, so that a build links only the ways its operations use.
     pub build: Build,
@@ -235,6 +240,7 @@ mod tests {
             request: None,
             answer: Answer::Empty,
             notifications: &[],
+            idempotent: false,
             build: with_params,
         };
         let p = QUERY

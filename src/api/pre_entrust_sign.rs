@@ -48,6 +48,8 @@ pub const PRE_ENTRUST_SIGN: Operation = Operation {
     request: Some(REQUEST),
     answer: Answer::Json(RESPONSE),
     notifications: &["ENTRUST.SIGN", "ENTRUST.TERMINATE"],
+    // A repeat with the same out_contract_code is refused ("already used"), not deduplicated.
+    idempotent: false,
     build: with_body,
 };
 

@@ -30,12 +30,21 @@ fn inconsistent_key() -> JsErr {
 
 impl Inner {
     pub(super) async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsErr> {
+        let merchant = match (&self.signer, &self.merchant) {
+            (Some(signer), _) => return self.external_sign(signer, message).await,
+            (None, Some(merchant)) => merchant,
+            // The options give one of the two (config::key_or_signer).
+            (None, None) => return Err(JsErr::config(
+                code::BAD_PRIVATE_KEY,
+                "privateKey: is required (the merchant API private key PEM, or a signer function)",
+            )),
+        };
         let Some(subtle) = &self.subtle else {
-            return self.rust_sign(message).await;
+            return self.rust_sign(merchant, message).await;
         };
         let key = self
             .sign_key
-            .get(&|| Ok(checked_private_key(subtle, &self.merchant)))
+            .get(&|| Ok(checked_private_key(subtle, merchant)))
             .await
             .map_err(|e| {
                 message_of(&e)
@@ -54,13 +63,13 @@ impl Inner {
     }
 
     /// The `rsa`-crate signer, loaded on first use (the fallback module, or this build's).
-    async fn rust_sign(&self, message: &[u8]) -> Result<Vec<u8>, JsErr> {
+    async fn rust_sign(&self, merchant: &MerchantKey, message: &[u8]) -> Result<Vec<u8>, JsErr> {
         let cached = self.rust_signer.borrow().clone();
         let signer = match cached {
             Some(s) => s,
             None => {
                 let s = Rc::new(
-                    crypto::RustSigner::load(self.merchant.pkcs1_der())
+                    crypto::RustSigner::load(merchant.pkcs1_der())
                         .await
                         .map_err(|e| key_or_unavailable(e, inconsistent_key))?,
                 );

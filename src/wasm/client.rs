@@ -10,20 +10,24 @@ use web_sys::{Headers, SubtleCrypto};
 
 use super::errors::{json_text_to_js, JsErr};
 use super::options::{self, CryptoMode};
-use super::random::random_nonce;
+use super::transport::Transport;
 use super::{crypto, fetch, header};
 use crate::api;
 use crate::consts::header;
 use crate::error::{code, quoted};
 use crate::keys::{KeyStore, MerchantKey};
 use crate::notify::Apiv3Key;
-use crate::sign;
 use crate::verify::SignedHeaders;
 
 pub(super) struct Inner {
     pub(super) mchid: String,
     pub(super) serial: String,
-    pub(super) merchant: MerchantKey,
+    /// The merchant key, or `None` when `signer` signs.
+    pub(super) merchant: Option<MerchantKey>,
+    /// The `signer` option.
+    pub(super) signer: Option<Function>,
+    /// `fetch`, `failover`, `backupBaseURL`.
+    pub(super) transport: Transport,
     pub(super) keys: KeyStore,
     pub(super) apiv3: Option<Apiv3Key>,
     pub(super) base_url: String,
@@ -130,31 +134,7 @@ impl Inner {
         body: Option<&str>,
         extra: Option<&Headers>,
     ) -> Result<fetch::Answer, JsErr> {
-        let url = url.href();
-        let nonce = random_nonce()?;
-        let timestamp = self.now_secs()?;
-        let message =
-            sign::checked_request_message(method, &url, timestamp, &nonce, body.unwrap_or(""))
-                .map_err(JsErr::from)?;
-        let auth = self.authorization(&message, timestamp, &nonce).await?;
-        // The caller's extra headers first: the client's own are set after and win.
-        let headers = match extra {
-            Some(h) => Headers::new_with_headers(h),
-            None => Headers::new(),
-        }
-        .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
-        let own = api::request_headers(
-            &self.user_agent,
-            body.is_some(),
-            self.keys.preferred_id(),
-            &auth,
-        );
-        for (k, v) in own {
-            headers
-                .set(k, v)
-                .map_err(|_| JsErr::network(format!("cannot set header {k}")))?;
-        }
-        let answer = fetch::send(method, &url, &headers, body, self.timeout_ms).await?;
+        let answer = self.deliver(method, url, body, extra).await?;
         let request_id = header(&answer.headers, header::REQUEST_ID);
         let rid = |e: JsErr| match &request_id {
             Some(r) => e.with("requestId", JsValue::from_str(r)),
@@ -221,6 +201,12 @@ impl Client {
         Ok(Client {
             inner: Rc::new(Inner {
                 merchant: o.merchant,
+                signer: o.signer,
+                transport: Transport {
+                    fetch: o.fetch,
+                    failover: o.failover,
+                    backup_base_url: o.backup_base_url,
+                },
                 mchid: o.mchid,
                 serial: o.serial,
                 keys: o.keys,

@@ -56,6 +56,17 @@ impl JsErr {
         self
     }
 
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The same error with another message.
+    pub fn with_message(mut self, message: String) -> Self {
+        self.0.message = message;
+        self
+    }
+
     pub fn config(code: &'static str, message: impl Into<String>) -> Self {
         Self::new("config", code, message)
     }

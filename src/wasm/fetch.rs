@@ -1,5 +1,6 @@
-//! The transport: the global `fetch` (not `window.fetch`: Node and Workers have no window),
-//! with a timeout by `AbortController` whose guard clears the timer on drop.
+//! The transport: the `fetch` option, or the global `fetch` (not `window.fetch`: Node and
+//! Workers have no window), with a timeout by `AbortController` whose guard clears the timer
+//! on drop. A failure says how it failed ([`Failure`]), for failover.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -13,6 +14,7 @@ use web_sys::{AbortController, Headers, RequestInit, Response};
 use super::errors::JsErr;
 use super::options::promise_of;
 use crate::error::code;
+use crate::failover::Failure;
 
 #[wasm_bindgen]
 extern "C" {
@@ -48,14 +50,25 @@ fn message_of(e: &JsValue) -> String {
     super::errors::message_of(e).unwrap_or_else(|| "unknown error".into())
 }
 
-/// Sends a request and reads the whole answer within `timeout_ms`.
+/// A failed request: how ([`Failure`]) and the error.
+pub struct Failed(pub Failure, pub JsErr);
+
+impl From<JsErr> for Failed {
+    fn from(e: JsErr) -> Self {
+        Failed(Failure::Other, e)
+    }
+}
+
+/// Sends a request with `fetch` (the option; `None`: the global one) and reads the whole
+/// answer within `timeout_ms`.
 pub async fn send(
+    fetch: Option<&Function>,
     method: &str,
     url: &str,
     headers: &Headers,
     body: Option<&str>,
     timeout_ms: u32,
-) -> Result<Answer, JsErr> {
+) -> Result<Answer, Failed> {
     let controller = AbortController::new().map_err(|e| JsErr::network(message_of(&e)))?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -92,25 +105,49 @@ pub async fn send(
     };
     let fail = |e: JsValue, during: &str| {
         if guard.fired.get() {
-            JsErr::new(
+            let e = JsErr::new(
                 "timeout",
                 code::TIMEOUT,
                 format!("{method} {url}: no complete answer within {timeout_ms} ms (option timeout); the request may or may not have reached WeChat Pay"),
             )
-            .with("timeout", f64::from(timeout_ms))
+            .with("timeout", f64::from(timeout_ms));
+            Failed(Failure::Timeout, e)
         } else {
-            JsErr::network(format!(
+            // fetch's own TypeError, before any answer: the host was not reached.
+            let unreached = during == "fetch" && e.is_instance_of::<js_sys::TypeError>();
+            let e = JsErr::network(format!(
                 "{method} {url}: {during} failed: {}",
                 message_of(&e)
-            ))
+            ));
+            Failed(
+                if unreached {
+                    Failure::Unreachable
+                } else {
+                    Failure::Other
+                },
+                e,
+            )
         }
     };
 
-    let promise = promise_of(global_fetch(url, &init)).map_err(|e| fail(e, "fetch"))?;
+    let started = match fetch {
+        Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init),
+        None => global_fetch(url, &init),
+    };
+    let promise = promise_of(started).map_err(|e| fail(e, "fetch"))?;
     let resp = JsFuture::from(by_deadline(promise))
         .await
         .map_err(|e| fail(e, "fetch"))?;
-    let resp: Response = resp.dyn_into().map_err(|e| fail(e, "fetch"))?;
+    // Any object with Response's members (an undici or polyfill Response, a test double):
+    // the members are read by name.
+    if !resp.is_object() {
+        return Err(JsErr::network(format!(
+            "{method} {url}: fetch resolved with {}, not a Response",
+            super::options::js_type(&resp)
+        ))
+        .into());
+    }
+    let resp: Response = resp.unchecked_into();
     // Node gives the 3xx itself; a browser an opaque redirect (type "opaqueredirect",
     // status 0); a `fetch` that followed anyway says so in `redirected`.
     let status = resp.status();
@@ -118,7 +155,8 @@ pub async fn send(
         return Err(JsErr::network(format!(
             "{method} {url}: the answer is a redirect (HTTP {status}), not followed (WeChat Pay's signature does not cover the path)"
         ))
-        .with("status", f64::from(status)));
+        .with("status", f64::from(status))
+        .into());
     }
     let buf = resp
         .array_buffer()

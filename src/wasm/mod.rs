@@ -6,7 +6,9 @@
 //! - [`authorization`]: `client.authorization` and its fast path
 //! - [`notifications`]: `parseNotification`, `notificationReply`
 //! - [`backend`]: signing, verifying and decrypting on WebCrypto or the Rust fallback
-//! - [`random`]: nonces from the runtime's CSPRNG; [`fetch`]: the transport
+//! - [`random`]: nonces from the runtime's CSPRNG; [`fetch`]: one request on the transport;
+//!   [`transport`]: signing and sending, with the `fetch` option and failover; [`signer`]:
+//!   the `signer` option
 //! - [`exports`]: the package's free functions; [`types`]: the TypeScript declarations
 
 mod authorization;
@@ -22,6 +24,8 @@ mod operations;
 mod options;
 mod random;
 mod request;
+mod signer;
+mod transport;
 mod types;
 
 use std::future::Future;

@@ -17,7 +17,8 @@ use crate::notify::Apiv3Key;
 pub struct Options {
     pub mchid: String,
     pub serial: String,
-    pub merchant: MerchantKey,
+    pub merchant: Option<MerchantKey>,
+    pub signer: Option<Function>,
     pub keys: KeyStore,
     pub apiv3: Option<Apiv3Key>,
     pub base_url: String,
@@ -25,6 +26,9 @@ pub struct Options {
     pub user_agent: Option<String>,
     pub now: Option<Function>,
     pub crypto: CryptoMode,
+    pub fetch: Option<Function>,
+    pub failover: bool,
+    pub backup_base_url: String,
 }
 
 // Operations on values the user passed that can run the user's code (getters, Proxy traps,
@@ -148,8 +152,13 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
     // Secret strings are wiped when dropped (wasm-bindgen copies an ASCII string into one
     // allocation of its exact size: no other copy is left in wasm memory).
     let pem = string(options, "privateKey", code::BAD_PRIVATE_KEY)?.map(Zeroizing::new);
-    let merchant = config::private_key(pem.as_deref().map(String::as_str))?;
+    let signer = get(options, "signer");
+    let merchant = config::key_or_signer(
+        pem.as_deref().map(String::as_str),
+        signer.as_ref().map(js_type).as_deref(),
+    )?;
     drop(pem);
+    let signer = signer.map(|f| f.unchecked_into::<Function>());
 
     let now_ms = match get(options, "now") {
         None => None,
@@ -201,6 +210,11 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
     let user_agent =
         config::user_agent(string(options, "userAgent", code::BAD_OPTION)?.as_deref())?;
     let crypto = config::crypto_mode(string(options, "crypto", code::BAD_OPTION)?.as_deref())?;
+    let fetch = get(options, "fetch");
+    config::transport(fetch.as_ref().map(js_type).as_deref())?;
+    let failover = config::failover(get(options, "failover").map(|v| v.as_bool()))?;
+    let backup_base_url =
+        config::backup_base_url(string(options, "backupBaseURL", code::BAD_BASE_URL)?.as_deref())?;
 
     Ok(Options {
         mchid,
@@ -213,6 +227,10 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
         user_agent,
         now: now_ms,
         crypto,
+        fetch: fetch.map(|f| f.unchecked_into::<Function>()),
+        failover,
+        backup_base_url,
+        signer,
     })
 }
 

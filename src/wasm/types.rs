@@ -19,8 +19,13 @@ export interface ClientOptions {
   mchid: string;
   /** Merchant API certificate serial (`serial_no`). */
   serial: string;
-  /** Merchant private key (`apiclient_key.pem`), PKCS#8 or PKCS#1 PEM. */
-  privateKey: string;
+  /** Merchant private key (`apiclient_key.pem`), PKCS#8 or PKCS#1 PEM. Exactly one of
+   * `privateKey` and `signer`. */
+  privateKey?: string;
+  /** Instead of `privateKey`, for a key kept in a KMS or HSM: signs the message (its UTF-8
+   * bytes) with SHA256withRSA (PKCS#1 v1.5) and resolves with the base64 signature (256
+   * bytes). A throw, a rejection or anything else is a `SIGNER_FAILED` error, nothing sent. */
+  signer?: (message: Uint8Array) => Promise<string> | string;
   /** Verification keys by id: WeChat Pay public keys (`PUB_KEY_ID_...` -> SPKI PEM) and/or
    * platform certificates (serial -> X.509 PEM). */
   certs: Record<string, string>;
@@ -36,6 +41,16 @@ export interface ClientOptions {
   now?: () => number;
   /** Which RSA implementation signs and verifies (default `"auto"`: WebCrypto when present). */
   crypto?: "auto" | "webcrypto" | "rust";
+  /** The transport for every request (default the global `fetch`): an undici Agent with
+   * keep-alive, a service binding, a test double. A rejection with a `TypeError` means
+   * "the host was not reached" (what `fetch` does), for `failover`. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Default false. A request that could not reach `baseURL` (refused, reset, DNS, TLS) is
+   * sent once more, signed afresh, to `backupBaseURL`; a timeout only for a GET or an
+   * operation WeChat Pay deduplicates; an answer (any status) never. */
+  failover?: boolean;
+  /** Default `https://api2.mch.weixin.qq.com`; used with `failover: true`. */
+  backupBaseURL?: string;
 }
 
 /** `sign_scene`: the app opens the signing mini-program, or the user scans a QR code. */
