@@ -194,7 +194,9 @@ pub fn apiv3_key(value: Option<&str>) -> Result<Option<Apiv3Key>> {
 /// A bad baseURL quoted when it looks like a URL or a host name (`ftp://...`,
 /// `api.mch.weixin.qq.com`), else only described: a secret in the wrong option stays out.
 fn described_url(url: &str) -> String {
-    if url.contains("://") || (url.contains('.') && !url.contains(char::is_whitespace)) {
+    if crate::text::contains(url, "://")
+        || (crate::text::contains(url, ".") && !url.contains(char::is_whitespace))
+    {
         quoted_brief(url)
     } else {
         "a value that does not start with http:// or https:// (not repeated here)".to_owned()

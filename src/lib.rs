@@ -21,6 +21,7 @@ pub mod rust_crypto;
 pub mod schema;
 pub mod sign;
 mod suggest;
+mod text;
 pub mod validate;
 pub mod verify;
 

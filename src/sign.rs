@@ -18,14 +18,14 @@ pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 /// scheme and host; a path is kept as given (query included, never re-encoded).
 pub fn path_and_query(url: &str) -> Result<String> {
     let bad = |why: &str| Error::config(code::BAD_ARGUMENT, format!("url: {why}"));
-    let rest = if let Some((scheme, rest)) = url.split_once("://") {
+    let rest = if let Some((scheme, rest)) = crate::text::split_once(url, "://") {
         if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
             return Err(bad("only http(s) URLs or absolute paths are signed"));
         }
-        match rest.find(['/', '?']) {
-            Some(i) => &rest[i..],
-            None => "/",
-        }
+        // `get`, not `[i..]`: no panic path (`i` is a boundary: where '/' or '?' is).
+        rest.find(['/', '?'])
+            .and_then(|i| rest.get(i..))
+            .unwrap_or("/")
     } else {
         url
     };

@@ -94,17 +94,17 @@ pub fn validate_request(request: &PreEntrustSignRequest) -> Result<ValidatedBody
 /// `https://host/path` without query or fragment; plain `http://` only to a loopback host
 /// (localhost, 127.0.0.0/8, [::1]) so that local flows and the emulator work.
 pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
-    let (scheme, rest) = match url.split_once("://") {
+    let (scheme, rest) = match crate::text::split_once(url, "://") {
         Some((s, r)) => (s.to_ascii_lowercase(), r),
         None => return Err("must be an absolute https:// URL".into()),
     };
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces or control characters".into());
     }
-    if url.contains('?') {
+    if crate::text::contains(url, "?") {
         return Err("must not have a query string (WeChat Pay rejects notify URLs with parameters; put them in the path)".into());
     }
-    if url.contains('#') {
+    if crate::text::contains(url, "#") {
         return Err("must not have a fragment".into());
     }
     // The authority as the URL standard reads it for http(s) (special schemes): it ends at

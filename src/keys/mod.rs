@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 pub mod asn1;
 
 use crate::error::{code, Error, Result};
+use crate::text::contains;
 
 /// Smallest RSA modulus accepted (WeChat Pay keys are 2048-bit).
 pub const MIN_RSA_BITS: usize = 2048;
@@ -39,7 +40,7 @@ impl fmt::Debug for MerchantKey {
 fn normalise_pem(pem: &str) -> Zeroizing<String> {
     let pem = pem.trim();
     // Keys pasted from env files often carry literal "\n".
-    let escaped = !pem.contains('\n') && pem.contains("\\n");
+    let escaped = !contains(pem, "\n") && contains(pem, "\\n");
     let mut text = Zeroizing::new(String::with_capacity(pem.len()));
     let mut chars = pem.chars();
     while let Some(c) = chars.next() {
@@ -147,21 +148,21 @@ impl MerchantKey {
     pub fn from_pem(pem: &str) -> Result<Self> {
         let pem = normalise_pem(pem);
         // The DER of the RSAPrivateKey, and what to say when it does not parse.
-        let (pkcs1_der, unparsed) = if pem.contains("-----BEGIN PRIVATE KEY-----") {
+        let (pkcs1_der, unparsed) = if contains(&pem, "-----BEGIN PRIVATE KEY-----") {
             const UNPARSED: &str = "the PKCS#8 PEM does not parse as an RSA private key";
             let der = pem_decode(&pem, "PRIVATE KEY")
                 .ok_or_else(|| bad_private_key("the PKCS#8 PEM does not decode"))?;
             let inner = asn1::pkcs8_rsa(&der).ok_or_else(|| bad_private_key(UNPARSED))?;
             (Zeroizing::new(inner.to_vec()), UNPARSED)
-        } else if pem.contains("-----BEGIN RSA PRIVATE KEY-----") {
+        } else if contains(&pem, "-----BEGIN RSA PRIVATE KEY-----") {
             let der = pem_decode(&pem, "RSA PRIVATE KEY")
                 .ok_or_else(|| bad_private_key("the PKCS#1 PEM does not decode"))?;
             (der, "the PKCS#1 PEM does not parse as an RSA private key")
-        } else if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        } else if contains(&pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----") {
             return Err(bad_private_key(
                 "the key is encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)",
             ));
-        } else if pem.contains("PUBLIC KEY-----") || pem.contains("CERTIFICATE-----") {
+        } else if contains(&pem, "PUBLIC KEY-----") || contains(&pem, "CERTIFICATE-----") {
             return Err(bad_private_key(
                 "this is a public key or certificate, not the private key",
             ));
@@ -303,7 +304,7 @@ impl VerifyKey {
         }
         let pem = normalise_pem(pem);
         let mut validity = None;
-        let (source, der) = if pem.contains("-----BEGIN CERTIFICATE-----") {
+        let (source, der) = if contains(&pem, "-----BEGIN CERTIFICATE-----") {
             let der = pem_decode(&pem, "CERTIFICATE")
                 .ok_or_else(|| bad("the certificate PEM does not decode".into()))?;
             let cert = asn1::certificate(&der).map_err(|e| {
@@ -324,18 +325,18 @@ impl VerifyKey {
                 .rsa_public_key
                 .ok_or_else(|| bad("the certificate does not hold an RSA public key".into()))?;
             (KeySource::Certificate, key.to_vec())
-        } else if pem.contains("-----BEGIN PUBLIC KEY-----") {
+        } else if contains(&pem, "-----BEGIN PUBLIC KEY-----") {
             let der = pem_decode(&pem, "PUBLIC KEY")
                 .ok_or_else(|| bad("the public key PEM does not decode".into()))?;
             let key = asn1::spki_rsa_der(&der).ok_or_else(|| {
                 bad("the public key PEM does not parse as an RSA SPKI key".into())
             })?;
             (KeySource::PublicKey, key.to_vec())
-        } else if pem.contains("-----BEGIN RSA PUBLIC KEY-----") {
+        } else if contains(&pem, "-----BEGIN RSA PUBLIC KEY-----") {
             let der = pem_decode(&pem, "RSA PUBLIC KEY")
                 .ok_or_else(|| bad("the PKCS#1 public key PEM does not decode".into()))?;
             (KeySource::PublicKey, der.to_vec())
-        } else if pem.contains("PRIVATE KEY-----") {
+        } else if contains(&pem, "PRIVATE KEY-----") {
             return Err(bad(
                 "this is a private key; certs takes WeChat Pay's public key (pub_key.pem) or platform certificate".into(),
             ));

@@ -130,7 +130,7 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                 );
                 return;
             };
-            if s.contains(LONE_SURROGATE) {
+            if s.chars().any(|c| c == LONE_SURROGATE) {
                 push(
                     rule::UTF8,
                     format!("{name} is not whole Unicode text: it has an unpaired UTF-16 surrogate (a JavaScript string cut inside an emoji?); remove or repair that character"),
@@ -152,7 +152,7 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                     if !(1..=max).contains(&chars) {
                         push(rule::LENGTH, length_message(name, chars, 1, max));
                     }
-                    let allowed = |c: char| c.is_ascii_alphanumeric() || also.contains(c);
+                    let allowed = |c: char| c.is_ascii_alphanumeric() || also.chars().any(|a| a == c);
                     if let Some(bad) = s.chars().find(|c| !allowed(*c)) {
                         let and = if also.is_empty() {
                             " and digits".to_owned()

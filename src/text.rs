@@ -1,0 +1,51 @@
+//! Substring search over bytes, for the few places that look for a `&str` in a `&str`.
+//! core's `&str` patterns (`contains("..")`, `split_once("://")`) link its two-way searcher,
+//! whose string slicing can panic with a message that formats a `char` with `Debug`, and
+//! that links the Unicode printable tables into the wasm module.
+
+/// Byte offset of the first `needle` in `hay`.
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+}
+
+/// Whether `needle` occurs in `hay`.
+pub fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// `hay.split_once(sep)`: the text before the first `sep` and the text after it.
+pub fn split_once<'a>(hay: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
+    let at = find(hay, sep)?;
+    Some((hay.get(..at)?, hay.get(at + sep.len()..)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_core_does() {
+        for (hay, needle) in [
+            ("https://h/p", "://"),
+            ("a://b://c", "://"),
+            ("no scheme", "://"),
+            ("", "x"),
+            ("x", ""),
+            ("用户://名", "://"),
+            (
+                "-----BEGIN PRIVATE KEY-----\n",
+                "-----BEGIN PRIVATE KEY-----",
+            ),
+            ("ab", "abc"),
+        ] {
+            assert_eq!(find(hay, needle), hay.find(needle), "{hay} {needle}");
+            assert_eq!(contains(hay, needle), hay.contains(needle));
+            assert_eq!(split_once(hay, needle), hay.split_once(needle));
+        }
+    }
+}
