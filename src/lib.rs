@@ -9,6 +9,7 @@ pub mod api;
 pub mod config;
 pub mod consts;
 pub mod error;
+pub mod events;
 pub mod keys;
 pub mod model;
 pub mod notify;

@@ -11,9 +11,12 @@
 //! types in `src/wasm/types.rs`). See `CONTRIBUTING.md`.
 
 mod answer;
+mod apply_deduction;
 mod headers;
 mod path;
 mod pre_entrust_sign;
+mod query_contract;
+mod query_order;
 
 use serde_json::Value;
 
@@ -22,12 +25,21 @@ use crate::schema::{self, Field};
 use crate::validate::{self, ValidatedBody};
 
 pub use answer::{bad_response, is_success, ApiError};
+pub use apply_deduction::APPLY_DEDUCTION;
 pub use headers::{check_extra_header, request_headers, RESERVED_HEADERS};
 pub use path::{encode_component, path_matches};
 pub use pre_entrust_sign::PRE_ENTRUST_SIGN;
+pub use query_contract::QUERY_CONTRACT;
+pub use query_order::QUERY_ORDER;
+pub(crate) use query_order::{AMOUNT as ORDER_AMOUNT, PAYER};
 
 /// Every operation the client types, in the order of the flow.
-pub const OPERATIONS: &[&Operation] = &[&PRE_ENTRUST_SIGN];
+pub const OPERATIONS: &[&Operation] = &[
+    &PRE_ENTRUST_SIGN,
+    &QUERY_CONTRACT,
+    &APPLY_DEDUCTION,
+    &QUERY_ORDER,
+];
 
 /// Where a query parameter's value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +193,57 @@ pub fn operation_at(method: &str, path: &str) -> Option<&'static Operation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `(pointer, rule)` of every issue of `text` as `op`'s input.
+    pub(super) fn issues_of(op: &Operation, text: &str) -> Vec<(String, &'static str)> {
+        op.validate_text(text)
+            .into_iter()
+            .map(|i| (i.field, i.rule))
+            .collect()
+    }
+
+    /// Each row `(from, to, pointer, rule)`: `valid` with `from` replaced by `to` breaks
+    /// `rule` at `pointer`, and `prepare` refuses it.
+    pub(super) fn assert_rows(op: &Operation, valid: &str, rows: &[(&str, &str, &str, &str)]) {
+        for (from, to, pointer, rule) in rows {
+            let text = valid.replacen(from, to, 1);
+            assert_ne!(text, valid, "{from}");
+            let issues = issues_of(op, &text);
+            assert!(
+                issues.iter().any(|(f, r)| f == pointer && r == rule),
+                "{to}: {issues:?}"
+            );
+            assert!(op.prepare(&text, "1").is_err(), "{to}");
+        }
+    }
+
+    /// Each answer is refused as `BAD_RESPONSE`.
+    pub(super) fn answer_rejects(op: &Operation, answers: &[String]) {
+        for a in answers {
+            let e = op.check_answer(a.as_bytes()).unwrap_err();
+            assert_eq!(e.code(), "BAD_RESPONSE", "{a}: {e}");
+        }
+    }
+
+    #[test]
+    fn each_path_reaches_its_operation() {
+        let at = |m, p| operation_at(m, p).map(|o| o.name);
+        assert_eq!(
+            at("POST", "/v3/papay/pay/harmony/transactions/apply"),
+            Some("applyDeduction")
+        );
+        assert_eq!(
+            at("GET", "/v3/pay/transactions/out-trade-no/T1"),
+            Some("queryOrder")
+        );
+        assert_eq!(
+            at(
+                "GET",
+                "/v3/papay/sign/contracts/harmony-plan-id/1/out-contract-code/c"
+            ),
+            Some("queryContract")
+        );
+    }
 
     #[test]
     fn every_operation_is_well_formed() {

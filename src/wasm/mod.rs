@@ -23,6 +23,7 @@ mod options;
 mod random;
 mod request;
 mod types;
+mod types_flow;
 
 use std::future::Future;
 
