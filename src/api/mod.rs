@@ -20,7 +20,7 @@ mod query_order;
 
 use serde_json::Value;
 
-use crate::error::{Error, Issue, Result};
+use crate::error::{quoted, Error, Issue, Result};
 use crate::schema::{self, Field};
 use crate::validate::{self, ValidatedBody};
 
@@ -160,6 +160,48 @@ impl Operation {
         (self.build)(self, input, mchid)
     }
 
+    /// Checks the path parameters of a request the generic `request()` (or a chain style)
+    /// sends to this operation: each `{name}` segment of the template, aligned from the end
+    /// of `path` (the URL's path as sent, percent-encoded), against its rule, as the typed
+    /// call checks it. A segment of digits is read as a number for an integer parameter.
+    pub fn check_path(&self, path: &str) -> Result<()> {
+        let template: Vec<&str> = self.path.split('/').collect();
+        let sent: Vec<&str> = path.split('/').collect();
+        let Some(sent) = sent.get(sent.len().saturating_sub(template.len())..) else {
+            return Ok(());
+        };
+        // The parameters' object as JSON text, checked as the typed call's input is.
+        let mut json = String::from("{");
+        for (t, segment) in template.iter().zip(sent) {
+            let name = t.strip_prefix('{').and_then(|n| n.strip_suffix('}'));
+            let Some(field) = name.and_then(|n| self.params.iter().find(|f| f.name == n)) else {
+                continue;
+            };
+            let text = path::decode_component(segment);
+            let digits =
+                !text.is_empty() && text.len() < 20 && text.bytes().all(|b| b.is_ascii_digit());
+            if json.len() > 1 {
+                json.push(',');
+            }
+            json.push_str(&quoted(field.name));
+            json.push(':');
+            if digits && matches!(field.kind, schema::Kind::PositiveInt) {
+                json.push_str(&text);
+            } else {
+                json.push_str(&quoted(&text));
+            }
+        }
+        json.push('}');
+        let mut issues = self.validate_text(&json);
+        // A parameter that is not in the path (none today) is not the path's to check.
+        issues.retain(|i| i.rule != schema::rule::REQUIRED);
+        if issues.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(issues))
+        }
+    }
+
     /// Checks a verified 2xx answer's body against [`Self::answer`]; `Ok` lists the optional
     /// top-level fields written as `null`, which the client leaves out. `BAD_RESPONSE` when
     /// the body is not what the operation promises.
@@ -223,6 +265,33 @@ mod tests {
             let e = op.check_answer(a.as_bytes()).unwrap_err();
             assert_eq!(e.code(), "BAD_RESPONSE", "{a}: {e}");
         }
+    }
+
+    #[test]
+    fn paths_sent_by_the_generic_call_are_checked() {
+        let base = "/base/v3/papay/sign/contracts/harmony-plan-id";
+        assert!(QUERY_CONTRACT
+            .check_path(&format!("{base}/12535/out-contract-code/AB12"))
+            .is_ok());
+        for (path, pointer, rule) in [
+            ("0/out-contract-code/AB12", "/plan_id", "range"),
+            ("x1/out-contract-code/AB12", "/plan_id", "type"),
+            ("1/out-contract-code/A-B", "/out_contract_code", "charset"),
+            (
+                "1/out-contract-code/%2E%2E",
+                "/out_contract_code",
+                "charset",
+            ),
+        ] {
+            let e = QUERY_CONTRACT
+                .check_path(&format!("{base}/{path}"))
+                .unwrap_err();
+            let i = &e.issues()[0];
+            assert_eq!((i.field.as_str(), i.rule), (pointer, rule), "{path}");
+        }
+        let order = "/v3/pay/transactions/out-trade-no/";
+        assert!(QUERY_ORDER.check_path(&format!("{order}T_1-2%2A3")).is_ok());
+        assert!(QUERY_ORDER.check_path(&format!("{order}T%201")).is_err());
     }
 
     #[test]

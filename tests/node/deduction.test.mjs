@@ -140,6 +140,9 @@ test('invalid input sends nothing: every issue at once, with JSON pointers', asy
     c.queryOrder({}),
     c.v3.papay.pay.harmony.transactions.apply.post({ json: bad }),
     c.request('POST', '/v3/papay/pay/harmony/transactions/apply', { json: { ...bad, amount: { total: 1 } } }),
+    c.request('GET', '/v3/papay/sign/contracts/harmony-plan-id/{p}/out-contract-code/{c}', { params: { p: 0, c: 'abc' } }),
+    c.v3.papay.sign.contracts['harmony-plan-id']['12'].outContractCode['a-b'].get(),
+    c.v3.pay.transactions['out-trade-no']['T.1'].get({ query: { mchid: emu.credentials.mchid } }),
   ]) {
     const err = await rejection(call);
     assert.equal(err.kind, 'validation', err.message);
