@@ -8,7 +8,16 @@ import {
   WechatPayError,
   notificationReply,
   qrCodeSvg,
+  terminateInquiryReply,
+  validateApplyDeduction,
   validatePreEntrustSign,
+  type ApplyDeductionRequest,
+  type ApplyDeductionResponse,
+  type Contract,
+  type ContractState,
+  type FlowEvent,
+  type Order,
+  type TradeState,
   type AuthorizationOptions,
   type ClientOptions,
   type EntrustEvent,
@@ -142,7 +151,7 @@ async function flow(): Promise<void> {
 async function handle(request: Request): Promise<Response> {
   let reply: NotificationReply;
   try {
-    const event: EntrustEvent = await client.parseNotification({ headers: request.headers, body: await request.arrayBuffer() });
+    const event = await client.parseNotification<EntrustEvent>({ headers: request.headers, body: await request.arrayBuffer() });
     if (event.event_type === 'ENTRUST.SIGN') {
       const contractId: string = event.resource.contract_id;
       const planId: number = event.resource.plan_id;
@@ -186,3 +195,49 @@ async function chainStyles(client: Client, body: PreEntrustSignRequest): Promise
   void [r1, r2, r3, q, r4];
 }
 void chainStyles;
+
+// The flow after signing (issue 16): typed calls, vendor enums as literal unions, and the
+// events discriminated by event_type.
+async function afterSigning(client: Client, harmonyAccountId: string, raw: ArrayBuffer, headers: Headers): Promise<NotificationReply> {
+  const contract: Contract = await client.queryContract({ plan_id: 12535, out_contract_code: 'wxwtdk20200910100000' });
+  const state: ContractState = contract.contract_state;
+  // @ts-expect-error: not a contract state
+  const wrong: ContractState = 'ACTIVE';
+  // @ts-expect-error: plan_id is a number
+  await client.queryContract({ plan_id: '12535', out_contract_code: 'c' });
+  const body: ApplyDeductionRequest = {
+    appid: 'wxd678efh567hg6787', out_trade_no: 'T1', description: 'd', transaction_notify_url: 'https://a.example/n',
+    contract_id: contract.contract_id, amount: { total: 990, currency: 'CNY' }, harmony_account_id: harmonyAccountId,
+  };
+  // @ts-expect-error: CNY is the only currency
+  const usd: ApplyDeductionRequest = { ...body, amount: { total: 1, currency: 'USD' } };
+  const issues: ValidationIssue[] = validateApplyDeduction(body);
+  const accepted: ApplyDeductionResponse = await client.applyDeduction(body);
+  const order: Order = await client.queryOrder({ out_trade_no: accepted.out_trade_no });
+  const trade: TradeState = order.trade_state;
+  // @ts-expect-error: queryOrder takes out_trade_no, the client adds mchid
+  await client.queryOrder({ out_trade_no: 'T1', mchid: '1' });
+  const event: FlowEvent = await client.parseNotification({ headers, body: raw });
+  switch (event.event_type) {
+    case 'TRANSACTION.SUCCESS': {
+      const paidAt: string = event.resource.success_time;
+      const total: number = event.resource.amount.total;
+      console.log(paidAt, total, event.resource.transaction_id);
+      break;
+    }
+    case 'TRANSACTION.FAIL':
+      console.log(event.resource.trade_state, event.resource.trade_state_desc);
+      break;
+    case 'ENTRUST.TERMINATE_INQUIRY': {
+      const code: string = event.resource.out_contract_code;
+      return code ? terminateInquiryReply(false, 'a charge is in progress') : terminateInquiryReply(true);
+    }
+    case 'ENTRUST.SIGN':
+    case 'ENTRUST.TERMINATE':
+      console.log(event.resource.contract_id);
+      break;
+  }
+  void [state, wrong, usd, issues, trade];
+  return notificationReply();
+}
+void afterSigning;

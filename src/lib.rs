@@ -9,6 +9,7 @@ pub mod api;
 pub mod config;
 pub mod consts;
 pub mod error;
+pub mod events;
 pub mod external_signer;
 pub mod failover;
 pub mod keys;

@@ -11,23 +11,35 @@
 //! types in `src/wasm/types.rs`). See `CONTRIBUTING.md`.
 
 mod answer;
+mod apply_deduction;
 mod headers;
 mod path;
 mod pre_entrust_sign;
+mod query_contract;
+mod query_order;
 
 use serde_json::Value;
 
-use crate::error::{Error, Issue, Result};
+use crate::error::{quoted, Error, Issue, Result};
 use crate::schema::{self, Field};
 use crate::validate::{self, ValidatedBody};
 
 pub use answer::{bad_response, is_success, ApiError};
+pub use apply_deduction::APPLY_DEDUCTION;
 pub use headers::{check_extra_header, request_headers, RESERVED_HEADERS};
 pub use path::{encode_component, path_matches};
 pub use pre_entrust_sign::PRE_ENTRUST_SIGN;
+pub use query_contract::QUERY_CONTRACT;
+pub use query_order::QUERY_ORDER;
+pub(crate) use query_order::{AMOUNT as ORDER_AMOUNT, PAYER};
 
 /// Every operation the client types, in the order of the flow.
-pub const OPERATIONS: &[&Operation] = &[&PRE_ENTRUST_SIGN];
+pub const OPERATIONS: &[&Operation] = &[
+    &PRE_ENTRUST_SIGN,
+    &QUERY_CONTRACT,
+    &APPLY_DEDUCTION,
+    &QUERY_ORDER,
+];
 
 /// Where a query parameter's value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +165,48 @@ impl Operation {
         (self.build)(self, input, mchid)
     }
 
+    /// Checks the path parameters of a request the generic `request()` (or a chain style)
+    /// sends to this operation: each `{name}` segment of the template, aligned from the end
+    /// of `path` (the URL's path as sent, percent-encoded), against its rule, as the typed
+    /// call checks it. A segment of digits is read as a number for an integer parameter.
+    pub fn check_path(&self, path: &str) -> Result<()> {
+        let template: Vec<&str> = self.path.split('/').collect();
+        let sent: Vec<&str> = path.split('/').collect();
+        let Some(sent) = sent.get(sent.len().saturating_sub(template.len())..) else {
+            return Ok(());
+        };
+        // The parameters' object as JSON text, checked as the typed call's input is.
+        let mut json = String::from("{");
+        for (t, segment) in template.iter().zip(sent) {
+            let name = t.strip_prefix('{').and_then(|n| n.strip_suffix('}'));
+            let Some(field) = name.and_then(|n| self.params.iter().find(|f| f.name == n)) else {
+                continue;
+            };
+            let text = path::decode_component(segment);
+            let digits =
+                !text.is_empty() && text.len() < 20 && text.bytes().all(|b| b.is_ascii_digit());
+            if json.len() > 1 {
+                json.push(',');
+            }
+            json.push_str(&quoted(field.name));
+            json.push(':');
+            if digits && matches!(field.kind, schema::Kind::PositiveInt) {
+                json.push_str(&text);
+            } else {
+                json.push_str(&quoted(&text));
+            }
+        }
+        json.push('}');
+        let mut issues = self.validate_text(&json);
+        // A parameter that is not in the path (none today) is not the path's to check.
+        issues.retain(|i| i.rule != schema::rule::REQUIRED);
+        if issues.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(issues))
+        }
+    }
+
     /// Checks a verified 2xx answer's body against [`Self::answer`]; `Ok` lists the optional
     /// top-level fields written as `null`, which the client leaves out. `BAD_RESPONSE` when
     /// the body is not what the operation promises.
@@ -186,6 +240,84 @@ pub fn operation_at(method: &str, path: &str) -> Option<&'static Operation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `(pointer, rule)` of every issue of `text` as `op`'s input.
+    pub(super) fn issues_of(op: &Operation, text: &str) -> Vec<(String, &'static str)> {
+        op.validate_text(text)
+            .into_iter()
+            .map(|i| (i.field, i.rule))
+            .collect()
+    }
+
+    /// Each row `(from, to, pointer, rule)`: `valid` with `from` replaced by `to` breaks
+    /// `rule` at `pointer`, and `prepare` refuses it.
+    pub(super) fn assert_rows(op: &Operation, valid: &str, rows: &[(&str, &str, &str, &str)]) {
+        for (from, to, pointer, rule) in rows {
+            let text = valid.replacen(from, to, 1);
+            assert_ne!(text, valid, "{from}");
+            let issues = issues_of(op, &text);
+            assert!(
+                issues.iter().any(|(f, r)| f == pointer && r == rule),
+                "{to}: {issues:?}"
+            );
+            assert!(op.prepare(&text, "1").is_err(), "{to}");
+        }
+    }
+
+    /// Each answer is refused as `BAD_RESPONSE`.
+    pub(super) fn answer_rejects(op: &Operation, answers: &[String]) {
+        for a in answers {
+            let e = op.check_answer(a.as_bytes()).unwrap_err();
+            assert_eq!(e.code(), "BAD_RESPONSE", "{a}: {e}");
+        }
+    }
+
+    #[test]
+    fn paths_sent_by_the_generic_call_are_checked() {
+        let base = "/base/v3/papay/sign/contracts/harmony-plan-id";
+        assert!(QUERY_CONTRACT
+            .check_path(&format!("{base}/12535/out-contract-code/AB12"))
+            .is_ok());
+        for (path, pointer, rule) in [
+            ("0/out-contract-code/AB12", "/plan_id", "range"),
+            ("x1/out-contract-code/AB12", "/plan_id", "type"),
+            ("1/out-contract-code/A-B", "/out_contract_code", "charset"),
+            (
+                "1/out-contract-code/%2E%2E",
+                "/out_contract_code",
+                "charset",
+            ),
+        ] {
+            let e = QUERY_CONTRACT
+                .check_path(&format!("{base}/{path}"))
+                .unwrap_err();
+            let i = &e.issues()[0];
+            assert_eq!((i.field.as_str(), i.rule), (pointer, rule), "{path}");
+        }
+        let order = "/v3/pay/transactions/out-trade-no/";
+        assert!(QUERY_ORDER.check_path(&format!("{order}T_1-2%2A3")).is_ok());
+        assert!(QUERY_ORDER.check_path(&format!("{order}T%201")).is_err());
+    }
+
+    #[test]
+    fn each_path_reaches_its_operation() {
+        let at = |m, p| operation_at(m, p).map(|o| o.name);
+        assert_eq!(
+            at("POST", "/v3/papay/pay/harmony/transactions/apply"),
+            Some("applyDeduction")
+        );
+        assert_eq!(
+            at("GET", "/v3/pay/transactions/out-trade-no/T1"),
+            Some("queryOrder")
+        );
+        assert_eq!(
+            at(
+                "GET",
+                "/v3/papay/sign/contracts/harmony-plan-id/1/out-contract-code/c"
+            ),
+            Some("queryContract")
+        );
+    }
 
     #[test]
     fn every_operation_is_well_formed() {

@@ -21,6 +21,31 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
+/// A percent-encoded segment read back (`%XX` as its byte; anything else as written).
+pub(super) fn decode_component(s: &str) -> String {
+    let hex = |c: u8| char::from(c).to_digit(16);
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (
+            b[i],
+            b.get(i + 1).and_then(|&c| hex(c)),
+            b.get(i + 2).and_then(|&c| hex(c)),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `{name}` of a template segment.
 fn param_name(segment: &str) -> Option<&str> {
     segment
@@ -92,6 +117,16 @@ mod tests {
             assert_eq!(e.issues()[0].field, "/x", "{v}");
         }
         assert!(fill(t, &|_| None).is_err());
+    }
+
+    #[test]
+    fn segments_decode() {
+        for v in [
+            "12535", "a/b", "../../x", "%2e%2e", "用户", "a b+c", "T_1-2*3",
+        ] {
+            assert_eq!(decode_component(&encode_component(v)), v);
+        }
+        assert_eq!(decode_component("%zz%4"), "%zz%4");
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod request;
 mod signer;
 mod transport;
 mod types;
+mod types_flow;
 
 use std::future::Future;
 

@@ -21,7 +21,7 @@ impl Client {
     /// copied in; the signature is checked before the body is parsed, decoded or decrypted.
     #[wasm_bindgen(
         js_name = parseNotification,
-        unchecked_return_type = "Promise<EntrustEvent>"
+        unchecked_return_type = "Promise<FlowEvent>"
     )]
     pub fn parse_notification(
         &self,
@@ -67,6 +67,7 @@ impl Client {
                 .ok_or_else(|| with_serial(notify::decrypt_failed().into()))?;
                 let envelope = envelope.open(&plain).map_err(|e| with_serial(e.into()))?;
                 notify::check_entrust(&envelope).map_err(JsErr::from)?;
+                crate::events::check_resource(&envelope).map_err(JsErr::from)?;
                 // Both texts parsed in Rust above; JS reads them again, in their own key order.
                 let event = json_text_to_js(&body);
                 let resource = json_text_to_js(&plain);
@@ -176,7 +177,6 @@ fn any_header(headers: &JsValue, name: &str) -> Option<String> {
 pub fn notification_reply(
     #[wasm_bindgen(unchecked_param_type = "unknown")] error: JsValue,
 ) -> JsValue {
-    let out = Object::new();
     // Only whether it failed, and how: the error's message is not sent back.
     let why = (!error.is_undefined() && !error.is_null()).then(|| {
         let kind = Reflect::get(&error, &"kind".into())
@@ -189,6 +189,12 @@ pub fn notification_reply(
         }
     });
     let (status, body) = notify::reply(why);
+    reply_object(status, &body)
+}
+
+/// `{ status, headers, body }`, with a JSON `Content-Type` when there is a body.
+fn reply_object(status: u16, body: &str) -> JsValue {
+    let out = Object::new();
     let _ = Reflect::set(&out, &"status".into(), &f64::from(status).into());
     let hdrs = Object::new();
     if !body.is_empty() {
@@ -199,6 +205,33 @@ pub fn notification_reply(
         );
     }
     let _ = Reflect::set(&out, &"headers".into(), &hdrs);
-    let _ = Reflect::set(&out, &"body".into(), &JsValue::from_str(&body));
+    let _ = Reflect::set(&out, &"body".into(), &JsValue::from_str(body));
     out.into()
+}
+
+/// The answer to `ENTRUST.TERMINATE_INQUIRY` ([`crate::events::terminate_inquiry_reply`]):
+/// HTTP 200 with `{"code":"SUCCESS","message":message ?? "OK"}` (the termination goes ahead)
+/// or `{"code":"FAIL","message":message}` (refused; the contract stays `SIGNED`). A refusal
+/// needs its reason (shown to the user); any message is 1..128 characters without 4-byte
+/// UTF-8 (emoji), else it throws `INVALID_FIELD` (kind `validation`, issue at `/message`).
+#[wasm_bindgen(js_name = terminateInquiryReply, unchecked_return_type = "NotificationReply")]
+pub fn terminate_inquiry_reply(
+    #[wasm_bindgen(unchecked_param_type = "boolean")] allow: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | void")] message: JsValue,
+) -> Result<JsValue, JsValue> {
+    let bad = |m: &str| JsErr::config(code::BAD_ARGUMENT, m).into_js();
+    let allow = allow.as_bool().ok_or_else(|| {
+        bad("terminateInquiryReply(allow, message?): allow must be true or false")
+    })?;
+    let message = match message.as_string() {
+        Some(m) => Some(m),
+        None if message.is_undefined() || message.is_null() => None,
+        None => {
+            return Err(bad(
+                "terminateInquiryReply(allow, message?): message must be a string",
+            ))
+        }
+    };
+    let body = crate::events::terminate_inquiry_reply(allow, message.as_deref())?;
+    Ok(reply_object(200, &body))
 }

@@ -88,3 +88,41 @@ pub fn validate_pre_entrust_sign(
 ) -> JsValue {
     validate(&api::PRE_ENTRUST_SIGN, &body)
 }
+
+#[wasm_bindgen]
+impl Client {
+    /// `GET .../harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
+    #[wasm_bindgen(js_name = queryContract, unchecked_return_type = "Promise<Contract>")]
+    pub fn query_contract(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "QueryContractParams")] params: JsValue,
+    ) -> Promise {
+        self.run(&api::QUERY_CONTRACT, params)
+    }
+
+    /// `POST /v3/papay/pay/harmony/transactions/apply`: validates, signs, sends, verifies.
+    #[wasm_bindgen(js_name = applyDeduction, unchecked_return_type = "Promise<ApplyDeductionResponse>")]
+    pub fn apply_deduction(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ApplyDeductionRequest | string")] body: JsValue,
+    ) -> Promise {
+        self.run(&api::APPLY_DEDUCTION, body)
+    }
+
+    /// `GET /v3/pay/transactions/out-trade-no/{out_trade_no}?mchid=` (the client's mchid).
+    #[wasm_bindgen(js_name = queryOrder, unchecked_return_type = "Promise<Order>")]
+    pub fn query_order(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "QueryOrderParams")] params: JsValue,
+    ) -> Promise {
+        self.run(&api::QUERY_ORDER, params)
+    }
+}
+
+/// Checks a deduction body; `[]` when it passes, else every broken rule.
+#[wasm_bindgen(js_name = validateApplyDeduction, unchecked_return_type = "ValidationIssue[]")]
+pub fn validate_apply_deduction(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] body: JsValue,
+) -> JsValue {
+    validate(&api::APPLY_DEDUCTION, &body)
+}

@@ -167,12 +167,16 @@ impl Client {
                         Some(json) => Some(body_text(&json)?),
                     };
                     // On the URL as it will be sent: `/v3/x/../papay/...` and a fragment
-                    // reach the same endpoint, and are validated as the typed call would.
-                    if let Some(fields) =
-                        inner.operation_at(&method, &url).and_then(|op| op.request)
-                    {
-                        let text = body.as_deref().unwrap_or("");
-                        validate::checked(fields, text).map_err(JsErr::from)?;
+                    // reach the same endpoint, and are validated as the typed call would:
+                    // its body, or its path parameters.
+                    if let Some(op) = inner.operation_at(&method, &url) {
+                        match op.request {
+                            Some(fields) => {
+                                let text = body.as_deref().unwrap_or("");
+                                validate::checked(fields, text).map_err(JsErr::from)?;
+                            }
+                            None => op.check_path(&url.pathname())?,
+                        }
                     }
                     let extra = Headers::new().map_err(|_| bad("Headers is not available"))?;
                     if let Some(h) = get(&opts, "headers") {

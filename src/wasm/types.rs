@@ -221,10 +221,11 @@ export interface NotificationReply {
 export function notificationReply(): NotificationReply;
 
 export interface Client {
-  /** `parseNotification(input)` is typed `Promise<EntrustEvent>`: only `ENTRUST.SIGN` and
-   * `ENTRUST.TERMINATE` are sent to `contract_notify_url`. Any other event type passes
-   * through with its resource as decrypted; `parseNotification<NotificationEvent>(input)`
-   * types the result so. A body over 65536 bytes (64 KiB; WeChat Pay's are about 1 KB) is
+  /** `parseNotification(input)` is typed `Promise<FlowEvent>`, a union discriminated by
+   * `event_type` (`ENTRUST.SIGN`, `ENTRUST.TERMINATE`, `ENTRUST.TERMINATE_INQUIRY`,
+   * `TRANSACTION.SUCCESS`, `TRANSACTION.FAIL`), each resource checked for its required
+   * fields and kept with unknown ones. Any other event type passes through with its
+   * resource as decrypted; `parseNotification<NotificationEvent>(input)` types the result so. A body over 65536 bytes (64 KiB; WeChat Pay's are about 1 KB) is
    * refused with `BAD_NOTIFICATION` before it is read; the signature over the raw body is
    * checked before anything of it is parsed, decoded or decrypted. */
   parseNotification<E extends NotificationEvent<string, unknown>>(input: NotificationInput): Promise<E>;

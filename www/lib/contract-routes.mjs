@@ -98,7 +98,7 @@ async function orderQuery(ctx, req, res, s, outTradeNo) {
   let answer;
   let error;
   try {
-    answer = await queryOrder(ctx.client, { out_trade_no: outTradeNo }, ctx.mchid);
+    answer = await queryOrder(ctx.client, { out_trade_no: outTradeNo });
     // The order query reconciles a charge whose answer or notification went missing.
     if (answer.trade_state === 'ACCEPT') store.deductions.accepted(outTradeNo);
     else store.deductions.applyResult(answer);

@@ -142,13 +142,11 @@ async function deduct(request, env) {
     harmony_account_id: input.harmony_account_id,
   };
   // Kept before the call (state SENDING): a lost answer leaves a charge to look up with the
-  // order query. The package signs, sends and verifies the answer; its typed
-  // client.applyDeduction(body) (validateApplyDeduction first, nothing sent when invalid)
-  // replaces this generic call once released.
+  // order query. applyDeduction checks every rule of the body first (nothing is sent when
+  // one breaks: a WechatPayError of kind "validation"), then signs, sends and verifies.
   charges.set(body.out_trade_no, { user: user.id, out_contract_code: input.out_contract_code, state: 'SENDING', total: price.total });
   try {
-    const res = await getClient(env).request('POST', '/v3/papay/pay/harmony/transactions/apply', { json: body });
-    const accepted = await res.json();
+    const accepted = await getClient(env).applyDeduction(body);
     charges.get(body.out_trade_no).state = 'ACCEPT';
     return json({ ...accepted, state: 'ACCEPT' });
   } catch (e) {
