@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use crate::api::PRE_ENTRUST_SIGN;
-use crate::error::{Error, Issue, Result};
+use crate::error::{quoted_brief, Error, Issue, Result};
 use crate::model::PreEntrustSignRequest;
 use crate::schema::{self, Field};
 
@@ -145,7 +145,7 @@ pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
         "https" => Ok(()),
         "http" if is_loopback(host) => Ok(()),
         "http" => Err("must use https:// (plain http is accepted only for a loopback host: localhost, 127.0.0.0/8, [::1])".into()),
-        _ => Err(format!("must use https://, not {scheme}://")),
+        _ => Err(format!("must use https://, not {}", quoted_brief(&scheme))),
     }
 }
 

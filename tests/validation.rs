@@ -686,3 +686,71 @@ fn notify_url_host_as_the_url_standard_reads_it() {
         assert_eq!(got.is_ok(), accepted, "{url} (host {host}): {got:?}");
     }
 }
+
+/// Found by the fuzzer (fuzz/regressions/validate-pre-entrust-sign/oracle-ce1333fea53a5938):
+/// a field written twice passed when its last value did (serde_json keeps the last), although
+/// the body is sent as written and other readers take the first value or refuse it. Failed
+/// before the fix.
+#[test]
+fn a_field_written_twice_is_refused() {
+    let text = seed().to_string();
+    let cases = [
+        // The first value broken, the last valid: what was checked was not all that is sent.
+        text.replacen(
+            "\"plan_id\":",
+            "\"plan_id\":\"http://[::1\",\"plan_id\":",
+            1,
+        ),
+        // The same value twice, and a key written with an escape.
+        text.replacen(
+            "\"appid\":",
+            "\"appid\":\"wxd678efh567hg6787\",\"appid\":",
+            1,
+        ),
+        text.replacen(
+            "\"appid\":",
+            "\"\\u0061ppid\":\"wxd678efh567hg6787\",\"appid\":",
+            1,
+        ),
+        // In a nested object.
+        text.replacen("\"device_os\":", "\"device_os\":null,\"device_os\":", 1),
+    ];
+    for body in cases {
+        assert_ne!(body, text, "the case changed the body");
+        let issues = wechatpay_wasm::validate_text(&body);
+        assert_eq!(
+            issues
+                .iter()
+                .map(|i| (i.field.as_str(), i.rule))
+                .collect::<Vec<_>>(),
+            vec![("", "json")],
+            "{body}"
+        );
+        assert!(issues[0].message.contains("written twice"), "{issues:?}");
+        assert!(validate_json(&body).is_err());
+    }
+    // Duplicates inside strings are not fields of the body.
+    let quoted = text.replacen(
+        "\"out_user_code\":\"",
+        "\"out_user_code\":\"{\\\"a\\\":1,\\\"a\\\":2}",
+        1,
+    );
+    assert_ne!(quoted, text);
+    assert_eq!(wechatpay_wasm::validate_text(&quoted), vec![]);
+}
+
+/// Found by the fuzzer (fuzz/regressions/validate-pre-entrust-sign/oracle-2c423a9284bf83f9):
+/// the scheme of a `contract_notify_url` was quoted in full in its message (4,000 bytes for a
+/// 4,000-character scheme). Failed before the fix.
+#[test]
+fn a_long_notify_url_scheme_is_quoted_short() {
+    let url = format!("{}://a.example/notify", "http:p".repeat(700));
+    let issues = validate(&with("/contract_notify_url", Some(json!(url))));
+    let message = &issues
+        .iter()
+        .find(|i| i.rule == "url")
+        .expect("a url issue")
+        .message;
+    assert!(message.contains("must use https://"), "{message}");
+    assert!(message.len() < 300, "{} bytes: {message}", message.len());
+}

@@ -146,9 +146,49 @@ export function parseJsonBody(body) {
   } catch {
     throw paramError('', undefined, 'the body is not valid UTF-8');
   }
+  let json;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch (e) {
     throw paramError('', undefined, `the body is not valid JSON (${e.message})`);
   }
+  // JSON.parse keeps the last of a field written twice; the text is what was signed.
+  const twice = fieldWrittenTwice(text);
+  if (twice !== null) throw paramError('', undefined, `a field is written twice in one object (${twice})`);
+  return json;
+}
+
+/**
+ * The JSON pointer of the first field written twice in one object of `text` (JSON that
+ * JSON.parse accepted), keys compared as decoded ("\u0061" is "a"); null when there is none.
+ */
+export function fieldWrittenTwice(text) {
+  const open = []; // per open container: { path, keys: Set (object) | null (array), n }
+  let key = null; // the key just read, in the innermost object
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const top = open[open.length - 1];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (top?.keys && key === null) {
+        key = JSON.parse(text.slice(i, j + 1));
+        const at = `${top.path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        if (top.keys.has(key)) return at;
+        top.keys.add(key);
+        top.at = at;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      const path = top ? (top.keys ? top.at : `${top.path}/${top.n}`) : '';
+      open.push({ path, keys: c === '{' ? new Set() : null, n: 0, at: '' });
+      key = null;
+    } else if (c === '}' || c === ']') {
+      open.pop();
+    } else if (c === ',') {
+      if (top?.keys) key = null;
+      else if (top) top.n++;
+    }
+  }
+  return null;
 }

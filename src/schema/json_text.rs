@@ -17,13 +17,51 @@ pub fn check_text(fields: &[Field], json: &str) -> Vec<Issue> {
             .and_then(|marked| parse(&marked).ok())
             .ok_or(e)
     }) {
-        Ok(value) => check(fields, &value),
+        Ok(value) => {
+            let mut issues = check(fields, &value);
+            if written_twice(json, &value) {
+                issues.push(Issue {
+                    field: String::new(),
+                    rule: rule::JSON,
+                    message: "a field is written twice in one object; JSON readers disagree on which value counts: write each field once".into(),
+                });
+            }
+            issues
+        }
         Err(e) => vec![Issue {
             field: String::new(),
             rule: rule::JSON,
             message: format!("the body is not valid JSON ({e})"),
         }],
     }
+}
+
+/// Whether a field is written twice in an object of `text` (JSON that parsed as `value`):
+/// the keys counted in the text (each `:` outside strings) against the fields `value` kept
+/// (the last of each duplicate). serde_json keeps the last value and only that is checked,
+/// while the text is what is signed and sent. The body is named, not the object: naming it
+/// (pointer lookups, key decoding) cost 1.5 KB of the gzipped module.
+fn written_twice(text: &str, value: &Value) -> bool {
+    fn fields(v: &Value) -> usize {
+        match v {
+            Value::Object(m) => m.len() + m.values().map(fields).sum::<usize>(),
+            Value::Array(items) => items.iter().map(fields).sum(),
+            _ => 0,
+        }
+    }
+    let mut keys = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.bytes() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (_, false, b'"') => in_string = !in_string,
+            (false, _, b':') => keys += 1,
+            _ => {}
+        }
+    }
+    keys > fields(value)
 }
 
 /// `from_slice`, as everywhere in the crate (one instance of serde_json's parser), in one

@@ -39,7 +39,8 @@ pub mod rule {
     pub const UNKNOWN: &str = "unknown";
     /// A number out of range.
     pub const RANGE: &str = "range";
-    /// The body is not JSON at all.
+    /// The body is not JSON at all, or JSON that readers read differently (a field written
+    /// twice in one object).
     pub const JSON: &str = "json";
 }
 

@@ -148,13 +148,26 @@ pub fn target() -> Target {
     }
 }
 
+/// The answer to WeChat Pay for a refused notification: JSON with `code` FAIL and the fixed
+/// message of its status, which never quotes the error (`message`, which can quote what the
+/// sender wrote).
 fn replied(message: &str) -> Result<(), String> {
-    for why in [Rejection::Unverified, Rejection::Failed] {
-        let (_, body) = reply(Some((message, why)));
+    for (why, want) in [(Rejection::Unverified, 401), (Rejection::Failed, 500)] {
+        let (status, body) = reply(Some(why));
+        if status != want {
+            return Err(format!("reply() answered {status}, not {want}"));
+        }
         let read: Value =
             serde_json::from_str(&body).map_err(|_| "reply() wrote a body that is not JSON")?;
-        if read.get("message").and_then(Value::as_str) != Some(message) {
-            return Err("reply()'s body does not read back as the message".into());
+        if read.get("code").and_then(Value::as_str) != Some("FAIL") {
+            return Err("reply()'s body has no code FAIL".into());
+        }
+        let said = read.get("message").and_then(Value::as_str).unwrap_or("");
+        if said.is_empty() {
+            return Err("reply()'s body has no message".into());
+        }
+        if said.contains(message) || body.contains(message) {
+            return Err("reply()'s body quotes the error, and with it the sender's text".into());
         }
     }
     Ok(())
