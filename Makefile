@@ -24,7 +24,10 @@
 #   make lint       cargo fmt --check; clippy -D warnings, native and wasm32 (and fuzz/)
 #   make demo       the demo (www/server.mjs): builds pkg/ when missing or stale, prints one URL
 #   make bench      each of BENCH_SCRIPTS on each Node of BENCH_NODES (the machine's node, then
-#                   22 and 24), a line naming the version first; then the wasm module sizes
+#                   22 and 24), a line naming the version first; then the wasm module sizes,
+#                   benches/roundtrip.mjs (a whole presign round trip against a local signing
+#                   server, ours and wechatpay-axios-plugin) and benches/coldstart.mjs (a fresh
+#                   process to its first Authorization header, ours and the peer)
 #   make bench-runtimes  package and wasm size, Node instantiation time, workerd CPU per presign,
 #                   the upload size of the example Worker built by wrangler
 #   make clean      remove pkg/ and artifacts/ (not target/)

@@ -102,6 +102,13 @@ export interface WechatPayTimeoutError extends WechatPayErrorBase {
 export interface WechatPayNetworkError extends WechatPayErrorBase {
   kind: 'network';
   code: NetworkErrorCode;
+  /**
+   * The HTTP status of an answer that was a redirect (3xx, or 0 for an opaque redirect):
+   * redirects are not followed (WeChat Pay's signature does not cover the new path), the
+   * call fails with `NETWORK_ERROR` and this says what came back. Absent when no answer
+   * arrived (connection refused, DNS, TLS).
+   */
+  status?: number;
 }
 
 /**

@@ -12,8 +12,9 @@ use crate::error::{code, Error, Result};
 /// The length of a SHA256withRSA signature with a 2048-bit key (`WECHATPAY2-SHA256-RSA2048`).
 pub const SIGNATURE_LEN: usize = 256;
 
-/// What the signer's promise settled with.
-#[derive(Debug, Clone, Copy)]
+/// What the signer's promise settled with. Its `Debug` never shows the text the signer
+/// returned: a misconfigured signer may return a secret (a private key's PEM).
+#[derive(Clone, Copy)]
 pub enum Output<'a> {
     /// It resolved with a string.
     Text(&'a str),
@@ -21,6 +22,16 @@ pub enum Output<'a> {
     NotText(&'a str),
     /// It threw or rejected, with this message.
     Threw(&'a str),
+}
+
+impl core::fmt::Debug for Output<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Output::Text(t) => write!(f, "Text(<{} bytes redacted>)", t.len()),
+            Output::NotText(js_type) => f.debug_tuple("NotText").field(js_type).finish(),
+            Output::Threw(why) => f.debug_tuple("Threw").field(why).finish(),
+        }
+    }
 }
 
 fn failed(why: impl core::fmt::Display) -> Error {
@@ -109,5 +120,20 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains(secret));
+    }
+
+    #[test]
+    fn debug_does_not_show_what_the_signer_returned() {
+        let secret = "-----BEGIN PRIVATE KEY-----MIIE";
+        let shown = format!("{:?}", Output::Text(secret));
+        assert!(
+            !shown.contains("PRIVATE") && !shown.contains("MIIE"),
+            "{shown}"
+        );
+        assert_eq!(shown, "Text(<31 bytes redacted>)");
+        assert_eq!(
+            format!("{:?}", Output::NotText("number")),
+            "NotText(\"number\")"
+        );
     }
 }
