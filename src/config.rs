@@ -20,6 +20,7 @@ pub const OPTIONS: &[&str] = &[
     "userAgent",
     "now",
     "crypto",
+    "certificateCache",
 ];
 
 /// An option name that is not one of [`OPTIONS`] but a near-miss of one (`privatekey`,
@@ -133,7 +134,7 @@ pub fn verify_keys(entries: &[(String, Option<String>)], now_secs: i64) -> Resul
     if keys.is_empty() {
         return Err(Error::config(
             code::BAD_CERT,
-            "certs: at least one WeChat Pay public key (id PUB_KEY_ID_...) or platform certificate is needed to verify answers",
+            "certs: at least one WeChat Pay public key (id PUB_KEY_ID_...) or platform certificate is needed to verify answers (or pass apiv3Key: platform certificates are then downloaded)",
         ));
     }
     Ok(keys)

@@ -24,7 +24,9 @@ pub(super) struct Inner {
     pub(super) mchid: String,
     pub(super) serial: String,
     pub(super) merchant: MerchantKey,
-    pub(super) keys: KeyStore,
+    /// Given in `certs`, and downloaded ([`super::certificates`]).
+    pub(super) keys: RefCell<KeyStore>,
+    pub(super) certs: super::certificates::State,
     pub(super) apiv3: Option<Apiv3Key>,
     pub(super) base_url: String,
     pub(super) timeout_ms: u32,
@@ -34,7 +36,7 @@ pub(super) struct Inner {
     pub(super) subtle: Option<SubtleCrypto>,
     pub(super) sign_key: crypto::KeyCache,
     /// WebCrypto keys by id, in the order of `keys` (a `Vec`: a handful of keys).
-    pub(super) verify_keys: Vec<(String, crypto::KeyCache)>,
+    pub(super) verify_keys: RefCell<Vec<(String, Rc<crypto::KeyCache>)>>,
     pub(super) aes_key: crypto::KeyCache,
     pub(super) rust_signer: RefCell<Option<Rc<crypto::RustSigner>>>,
     pub(super) rust_verifiers: RefCell<Vec<(String, Rc<crypto::RustVerifier>)>>,
@@ -130,6 +132,31 @@ impl Inner {
         body: Option<&str>,
         extra: Option<&Headers>,
     ) -> Result<fetch::Answer, JsErr> {
+        let answer = self.exchange(method, url, body, extra).await?;
+        let request_id = header(&answer.headers, header::REQUEST_ID);
+        let rid = |e: JsErr| match &request_id {
+            Some(r) => e.with("requestId", JsValue::from_str(r)),
+            None => e,
+        };
+        if !api::is_success(answer.status) {
+            let e = api::ApiError::from_answer(answer.status, &answer.body, None);
+            return Err(rid(api_error(e, &answer.body)));
+        }
+        self.verify(&signed_headers(&answer.headers), &answer.body)
+            .await
+            .map_err(rid)?;
+        Ok(answer)
+    }
+
+    /// Signs and sends `url`; the answer whatever its status, not verified yet (the one path
+    /// to the transport, certificate downloads included).
+    pub(super) async fn exchange(
+        &self,
+        method: &str,
+        url: &web_sys::Url,
+        body: Option<&str>,
+        extra: Option<&Headers>,
+    ) -> Result<fetch::Answer, JsErr> {
         let url = url.href();
         let nonce = random_nonce()?;
         let timestamp = self.now_secs()?;
@@ -143,10 +170,11 @@ impl Inner {
             None => Headers::new(),
         }
         .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
+        let preferred = self.keys.borrow().preferred_id().map(str::to_owned);
         let own = api::request_headers(
             &self.user_agent,
             body.is_some(),
-            self.keys.preferred_id(),
+            preferred.as_deref(),
             &auth,
         );
         for (k, v) in own {
@@ -154,30 +182,23 @@ impl Inner {
                 .set(k, v)
                 .map_err(|_| JsErr::network(format!("cannot set header {k}")))?;
         }
-        let answer = fetch::send(method, &url, &headers, body, self.timeout_ms).await?;
-        let request_id = header(&answer.headers, header::REQUEST_ID);
-        let rid = |e: JsErr| match &request_id {
-            Some(r) => e.with("requestId", JsValue::from_str(r)),
-            None => e,
-        };
-        if !api::is_success(answer.status) {
-            let e = api::ApiError::from_answer(answer.status, &answer.body, None);
-            return Err(rid(api_error(e, &answer.body)));
-        }
-        let signed = SignedHeaders {
-            timestamp: header(&answer.headers, header::TIMESTAMP),
-            nonce: header(&answer.headers, header::NONCE),
-            signature: header(&answer.headers, header::SIGNATURE),
-            serial: header(&answer.headers, header::SERIAL),
-        };
-        self.verify(&signed, &answer.body).await.map_err(rid)?;
-        Ok(answer)
+        fetch::send(method, &url, &headers, body, self.timeout_ms).await
+    }
+}
+
+/// The `Wechatpay-*` headers of an answer.
+pub(super) fn signed_headers(headers: &Headers) -> SignedHeaders {
+    SignedHeaders {
+        timestamp: header(headers, header::TIMESTAMP),
+        nonce: header(headers, header::NONCE),
+        signature: header(headers, header::SIGNATURE),
+        serial: header(headers, header::SERIAL),
     }
 }
 
 /// A non-2xx answer as an `api` error: WeChat Pay's code, message and whole detail (read by
 /// `JSON.parse` from the body, as WeChat Pay wrote it).
-fn api_error(e: api::ApiError, body: &[u8]) -> JsErr {
+pub(super) fn api_error(e: api::ApiError, body: &[u8]) -> JsErr {
     let message = e.to_string();
     let mut err = JsErr::new("api", e.code, message)
         .with("status", f64::from(e.status))
@@ -209,12 +230,12 @@ impl Client {
                 )
             })?),
         };
-        let verify_keys = o
-            .keys
-            .ids()
-            .into_iter()
-            .map(|id| (id.to_owned(), crypto::KeyCache::default()))
-            .collect();
+        let now = (o
+            .now
+            .as_ref()
+            .map_or(Ok(js_sys::Date::now()), options::clock_ms)?
+            / 1000.0) as i64;
+        let certs = super::certificates::state(&options, o.apiv3.is_some(), now)?;
         let user_agent = o
             .user_agent
             .unwrap_or_else(|| crate::config::default_user_agent(&runtime_name()));
@@ -223,7 +244,8 @@ impl Client {
                 merchant: o.merchant,
                 mchid: o.mchid,
                 serial: o.serial,
-                keys: o.keys,
+                keys: RefCell::new(o.keys),
+                certs,
                 apiv3: o.apiv3,
                 base_url: o.base_url,
                 timeout_ms: o.timeout_ms,
@@ -231,7 +253,7 @@ impl Client {
                 now: o.now,
                 subtle,
                 sign_key: crypto::KeyCache::default(),
-                verify_keys,
+                verify_keys: RefCell::default(),
                 aes_key: crypto::KeyCache::default(),
                 rust_signer: RefCell::default(),
                 rust_verifiers: RefCell::default(),
