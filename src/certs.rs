@@ -57,28 +57,28 @@ pub fn bad_list(why: impl core::fmt::Display) -> Error {
     )
 }
 
-/// The keys a client starts with. With the APIv3 key (`downloads`), `certs` may be empty
-/// or hold only expired certificates: what is missing is downloaded. Every entry must parse.
+/// The keys a client starts with: [`crate::config::verify_keys`], except that with the APIv3
+/// key (`downloads`) `certs` may be empty (what is needed is downloaded).
 pub fn starting_keys(
     entries: &[(String, Option<String>)],
     now: i64,
     downloads: bool,
 ) -> Result<KeyStore> {
-    match crate::config::verify_keys(entries, now) {
-        Err(_) if downloads && entries.is_empty() => Ok(KeyStore::new()),
-        // Returned only once every entry parsed.
-        Err(e) if downloads && e.code() == code::CERT_EXPIRED => {
-            let mut keys = KeyStore::new();
-            for (id, pem) in entries {
-                keys.insert(VerifyKey::parse_pem(
-                    id,
-                    pem.as_deref().unwrap_or_default(),
-                )?);
-            }
-            Ok(keys)
-        }
-        other => other,
+    if downloads && entries.is_empty() {
+        return Ok(KeyStore::new());
     }
+    crate::config::verify_keys(entries, now)
+}
+
+fn holds_public_key(keys: &KeyStore) -> bool {
+    keys.iter().any(|k| k.source() == KeySource::PublicKey)
+}
+
+/// Whether a needed download that failed with error `code` fails the call; `false` when the
+/// call should go on and report the unknown serial itself (a merchant who passed a public key
+/// and for whom WeChat Pay lists no certificate: the serial is not one of its keys).
+pub fn download_fails_call(code: &str, keys: &KeyStore) -> bool {
+    code != code::PUBLIC_KEY_MERCHANT || !holds_public_key(keys)
 }
 
 /// What a call must do about certificates before it verifies an answer.
@@ -130,6 +130,10 @@ impl Rotation {
         let unknown = serial.map(str::trim).filter(|s| keys.get(s).is_none());
         if let Some(s) = unknown {
             if s.starts_with(PUBLIC_KEY_PREFIX) {
+                // With a public key of its own, an unknown one is just unknown (prepare says so).
+                if holds_public_key(keys) {
+                    return Ok(Step::Ready);
+                }
                 return Err(public_key_merchant(Some(s)));
             }
             if self.in_flight {

@@ -72,6 +72,22 @@ fn a_public_key_id_never_downloads() {
     assert_eq!(e.code(), code::PUBLIC_KEY_MERCHANT);
     assert!(e.to_string().contains("pass the public key"), "{e}");
     assert!(e.to_string().contains("PUB_KEY_ID_0114"), "{e}");
+    // A client with a public key of its own: an unknown one is reported as unknown, and a
+    // download that finds no certificate too.
+    let mut own = KeyStore::new();
+    let pem = include_str!("../tests/fixtures/public_pkcs1.pem");
+    own.insert(VerifyKey::parse_pem("PUB_KEY_ID_1", pem).unwrap());
+    assert_eq!(r.step(Some("PUB_KEY_ID_2"), &own, NOW), Ok(Step::Ready));
+    assert_eq!(
+        r.step(Some("00AA"), &own, NOW),
+        Ok(Step::Download { needed: true })
+    );
+    assert!(!download_fails_call(code::PUBLIC_KEY_MERCHANT, &own));
+    assert!(download_fails_call(code::BAD_CERT_LIST, &own));
+    assert!(download_fails_call(
+        code::PUBLIC_KEY_MERCHANT,
+        &KeyStore::new()
+    ));
 }
 
 #[test]
@@ -193,7 +209,7 @@ fn the_cache_holds_the_encrypted_list_and_is_checked_when_read() {
 }
 
 #[test]
-fn with_the_apiv3_key_certs_may_be_empty_or_expired() {
+fn with_the_apiv3_key_certs_may_be_empty() {
     assert_eq!(
         starting_keys(&[], NOW, false).unwrap_err().code(),
         code::BAD_CERT
@@ -202,10 +218,9 @@ fn with_the_apiv3_key_certs_may_be_empty_or_expired() {
     let old = [(SERIAL.to_owned(), Some(PEM.to_owned()))];
     let late = not_after() + 1;
     assert_eq!(
-        starting_keys(&old, late, false).unwrap_err().code(),
+        starting_keys(&old, late, true).unwrap_err().code(),
         code::CERT_EXPIRED
     );
-    assert_eq!(starting_keys(&old, late, true).unwrap().ids(), vec![SERIAL]);
     let bad = [(SERIAL.to_owned(), Some("nope".to_owned()))];
     assert_eq!(
         starting_keys(&bad, NOW, true).unwrap_err().code(),

@@ -113,7 +113,7 @@ pub const CODES: &[(&str, &[ErrorKind], &str)] = {
         (code::BAD_NOTIFICATION, &[Signature], "a notification envelope or resource is malformed"),
         (code::BAD_RESPONSE, &[Api], "a verified 2xx answer is not the JSON the operation promises"),
         (code::PUBLIC_KEY_MERCHANT, &[Config], "the answer is signed with a WeChat Pay public key (PUB_KEY_ID_...) not in certs, or WeChat Pay lists no platform certificate for this merchant: pass the public key in certs under its id"),
-        (code::BAD_CERT_LIST, &[Signature], "a downloaded or cached platform certificate list is refused (a certificate does not decrypt, its serial differs from serial_no, or the answer does not verify with a listed certificate)"),
+        (code::BAD_CERT_LIST, &[Signature], "a downloaded or cached platform certificate list is refused (a certificate does not decrypt, its serial differs from serial_no, or the answer does not verify with a listed certificate; or refreshCertificates() within a minute of a failed download)"),
         (code::TIMEOUT, &[Timeout], "no complete answer within the timeout"),
         (code::NETWORK_ERROR, &[Network], "the request could not be sent or its answer not read"),
     ]

@@ -72,7 +72,9 @@ impl Inner {
             }
             // A refresh that fails leaves the held key to serve.
             Step::Download { needed } => match self.download(serial, true).await {
-                Err(e) if needed => Err(e),
+                Err(e) if needed && certs::download_fails_call(e.code(), &self.keys.borrow()) => {
+                    Err(e)
+                }
                 _ => Ok(()),
             },
         }
