@@ -18,6 +18,8 @@ export type ConfigErrorCode =
   | 'BAD_ARGUMENT'
   /** The `signer` option threw, rejected, or resolved with no base64 RSA-2048 signature: nothing was sent. */
   | 'SIGNER_FAILED'
+  /** The merchant has only a WeChat Pay public key: pass it in `certs` under its `PUB_KEY_ID_...`. */
+  | 'PUBLIC_KEY_MERCHANT'
   /** The extra module (rsa/aes-gcm fallback, QR codes) could not be loaded in this runtime. */
   | 'EXTRA_UNAVAILABLE';
 
@@ -30,7 +32,9 @@ export type SignatureErrorCode =
   | 'CERT_EXPIRED'
   | 'BAD_SIGNATURE'
   | 'DECRYPT_FAILED'
-  | 'BAD_NOTIFICATION';
+  | 'BAD_NOTIFICATION'
+  /** A downloaded or cached platform certificate list is refused. */
+  | 'BAD_CERT_LIST';
 
 /** The code of `validation` errors. */
 export type ValidationErrorCode = 'INVALID_FIELD';

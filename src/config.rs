@@ -24,6 +24,7 @@ pub const OPTIONS: &[&str] = &[
     "fetch",
     "failover",
     "backupBaseURL",
+    "certificateCache",
 ];
 
 /// An option name that is not one of [`OPTIONS`] but a near-miss of one (`privatekey`,
@@ -180,7 +181,7 @@ pub fn verify_keys(entries: &[(String, Option<String>)], now_secs: i64) -> Resul
     if keys.is_empty() {
         return Err(Error::config(
             code::BAD_CERT,
-            "certs: at least one WeChat Pay public key (id PUB_KEY_ID_...) or platform certificate is needed to verify answers",
+            "certs: at least one WeChat Pay public key (id PUB_KEY_ID_...) or platform certificate is needed to verify answers (or pass apiv3Key: platform certificates are then downloaded)",
         ));
     }
     Ok(keys)

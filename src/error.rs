@@ -79,6 +79,10 @@ pub mod code {
     pub const BAD_RESPONSE: &str = "BAD_RESPONSE";
     /// The request timed out.
     pub const TIMEOUT: &str = "TIMEOUT";
+    /// The merchant has only a WeChat Pay public key: no platform certificate to download.
+    pub const PUBLIC_KEY_MERCHANT: &str = "PUBLIC_KEY_MERCHANT";
+    /// A downloaded (or cached) platform certificate list is refused.
+    pub const BAD_CERT_LIST: &str = "BAD_CERT_LIST";
     /// Network failure.
     pub const NETWORK_ERROR: &str = "NETWORK_ERROR";
 }
@@ -111,6 +115,8 @@ pub const CODES: &[(&str, &[ErrorKind], &str)] = {
         (code::DECRYPT_FAILED, &[Signature], "AES-GCM tag mismatch: wrong APIv3 key or altered body"),
         (code::BAD_NOTIFICATION, &[Signature], "a notification envelope or resource is malformed"),
         (code::BAD_RESPONSE, &[Api], "a verified 2xx answer is not the JSON the operation promises"),
+        (code::PUBLIC_KEY_MERCHANT, &[Config], "the answer is signed with a WeChat Pay public key (PUB_KEY_ID_...) not in certs, or WeChat Pay lists no platform certificate for this merchant: pass the public key in certs under its id"),
+        (code::BAD_CERT_LIST, &[Signature], "a downloaded or cached platform certificate list is refused (a certificate does not decrypt, its serial differs from serial_no, or the answer does not verify with a listed certificate; or refreshCertificates() within a minute of a failed download)"),
         (code::TIMEOUT, &[Timeout], "no complete answer within the timeout"),
         (code::NETWORK_ERROR, &[Network], "the request could not be sent or its answer not read"),
     ]

@@ -6,6 +6,7 @@
 )]
 
 pub mod api;
+pub mod certs;
 pub mod config;
 pub mod consts;
 pub mod error;

@@ -298,6 +298,12 @@ impl VerifyKey {
         Ok(())
     }
 
+    /// A certificate's notBefore and notAfter in Unix seconds; `None` for a public key.
+    pub fn validity_secs(&self) -> Option<(i64, i64)> {
+        let unix = |t: &der::DateTime| t.unix_duration().as_secs() as i64;
+        self.validity.as_ref().map(|(b, a)| (unix(b), unix(a)))
+    }
+
     /// [`Self::from_pem`] without the validity check: a certificate outside its validity
     /// loads, and [`Self::check_valid_at`] tells when it may be used.
     pub fn parse_pem(id: &str, pem: &str) -> Result<Self> {

@@ -47,6 +47,16 @@ impl KeyStore {
             .map(|k| k.id.as_str())
     }
 
+    /// The keys, sorted by id.
+    pub fn iter(&self) -> impl Iterator<Item = &VerifyKey> {
+        self.keys.iter()
+    }
+
+    /// Keeps the keys `keep` accepts.
+    pub fn retain(&mut self, keep: impl FnMut(&VerifyKey) -> bool) {
+        self.keys.retain(keep);
+    }
+
     /// Number of keys.
     pub fn len(&self) -> usize {
         self.keys.len()

@@ -14,7 +14,7 @@ use super::client::Inner;
 use super::errors::{message_of, JsErr};
 use super::{crypto, fallback, promise_of_future};
 use crate::error::code;
-use crate::keys::MerchantKey;
+use crate::keys::{KeyStore, MerchantKey};
 use crate::notify::{self, Apiv3Key};
 use crate::verify::{self, SignedHeaders};
 
@@ -146,20 +146,47 @@ impl Inner {
             })
     }
 
-    /// Checks a signed answer: headers, clock, key id, then RSA (WebCrypto or `rsa`).
+    /// Checks a signed answer: the certificates it needs first ([`Self::ensure_certificates`]),
+    /// then headers, clock, key id and RSA (WebCrypto or `rsa`).
     pub(super) async fn verify(&self, headers: &SignedHeaders, body: &[u8]) -> Result<(), JsErr> {
-        let pending =
-            verify::prepare(headers, body, self.now_secs()?, &self.keys).map_err(JsErr::from)?;
-        let id = pending.key.id().to_owned();
+        self.ensure_certificates(headers.serial.as_deref()).await?;
+        self.verify_with(headers, body, None).await
+    }
+
+    /// [`Self::verify`] with the keys held, or with `list` (a certificate download's own
+    /// certificates: its failures are then [`crate::certs::answer_refused`]).
+    pub(super) async fn verify_with(
+        &self,
+        headers: &SignedHeaders,
+        body: &[u8],
+        list: Option<&KeyStore>,
+    ) -> Result<(), JsErr> {
+        let refused = |e: crate::error::Error| match list {
+            Some(_) => JsErr::from(crate::certs::answer_refused(e)),
+            None => JsErr::from(e),
+        };
+        let now = self.now_secs()?;
+        let (key, message, signature) = {
+            let held = self.keys.borrow();
+            let p = verify::prepare(headers, body, now, list.unwrap_or(&held)).map_err(refused)?;
+            (p.key.clone(), p.message, p.signature)
+        };
+        let id = key.id().to_owned();
         let cache = self
             .verify_keys
+            .borrow()
             .iter()
             .find(|(k, _)| *k == id)
-            .map(|(_, c)| c);
-        let ok = match (&self.subtle, cache) {
-            (Some(subtle), Some(cache)) => {
-                let key = cache
-                    .get(&|| crypto::import_rsa(subtle, pending.key.jwk(), "verify"))
+            .map(|(_, c)| c.clone());
+        let cache = cache.unwrap_or_else(|| {
+            let c = Rc::new(crypto::KeyCache::default());
+            self.verify_keys.borrow_mut().push((id.clone(), c.clone()));
+            c
+        });
+        let ok = match &self.subtle {
+            Some(subtle) => {
+                let imported = cache
+                    .get(&|| crypto::import_rsa(subtle, key.jwk(), "verify"))
                     .await
                     .map_err(|_| {
                         JsErr::config(
@@ -167,24 +194,19 @@ impl Inner {
                             format!("certs[\"{id}\"]: WebCrypto refused to import the key"),
                         )
                     })?;
-                crypto::verify(subtle, &key, &pending.signature, &pending.message)
+                crypto::verify(subtle, &imported, &signature, &message)
                     .await
                     .unwrap_or(false)
             }
-            _ => {
-                self.rust_verify(
-                    &id,
-                    pending.key.pkcs1_der(),
-                    &pending.message,
-                    &pending.signature,
-                )
-                .await?
+            None => {
+                self.rust_verify(&id, key.pkcs1_der(), &message, &signature)
+                    .await?
             }
         };
         if ok {
             Ok(())
         } else {
-            Err(JsErr::from(verify::mismatch(&id)))
+            Err(refused(verify::mismatch(&id)))
         }
     }
 }

@@ -28,7 +28,9 @@ pub(super) struct Inner {
     pub(super) signer: Option<Function>,
     /// `fetch`, `failover`, `backupBaseURL`.
     pub(super) transport: Transport,
-    pub(super) keys: KeyStore,
+    /// Given in `certs`, and downloaded ([`super::certificates`]).
+    pub(super) keys: RefCell<KeyStore>,
+    pub(super) certs: super::certificates::State,
     pub(super) apiv3: Option<Apiv3Key>,
     pub(super) base_url: String,
     pub(super) timeout_ms: u32,
@@ -38,7 +40,7 @@ pub(super) struct Inner {
     pub(super) subtle: Option<SubtleCrypto>,
     pub(super) sign_key: crypto::KeyCache,
     /// WebCrypto keys by id, in the order of `keys` (a `Vec`: a handful of keys).
-    pub(super) verify_keys: Vec<(String, crypto::KeyCache)>,
+    pub(super) verify_keys: RefCell<Vec<(String, Rc<crypto::KeyCache>)>>,
     pub(super) aes_key: crypto::KeyCache,
     pub(super) rust_signer: RefCell<Option<Rc<crypto::RustSigner>>>,
     pub(super) rust_verifiers: RefCell<Vec<(String, Rc<crypto::RustVerifier>)>>,
@@ -144,20 +146,26 @@ impl Inner {
             let e = api::ApiError::from_answer(answer.status, &answer.body, None);
             return Err(rid(api_error(e, &answer.body)));
         }
-        let signed = SignedHeaders {
-            timestamp: header(&answer.headers, header::TIMESTAMP),
-            nonce: header(&answer.headers, header::NONCE),
-            signature: header(&answer.headers, header::SIGNATURE),
-            serial: header(&answer.headers, header::SERIAL),
-        };
-        self.verify(&signed, &answer.body).await.map_err(rid)?;
+        self.verify(&signed_headers(&answer.headers), &answer.body)
+            .await
+            .map_err(rid)?;
         Ok(answer)
+    }
+}
+
+/// The `Wechatpay-*` headers of an answer.
+pub(super) fn signed_headers(headers: &Headers) -> SignedHeaders {
+    SignedHeaders {
+        timestamp: header(headers, header::TIMESTAMP),
+        nonce: header(headers, header::NONCE),
+        signature: header(headers, header::SIGNATURE),
+        serial: header(headers, header::SERIAL),
     }
 }
 
 /// A non-2xx answer as an `api` error: WeChat Pay's code, message and whole detail (read by
 /// `JSON.parse` from the body, as WeChat Pay wrote it).
-fn api_error(e: api::ApiError, body: &[u8]) -> JsErr {
+pub(super) fn api_error(e: api::ApiError, body: &[u8]) -> JsErr {
     let message = e.to_string();
     let mut err = JsErr::new("api", e.code, message)
         .with("status", f64::from(e.status))
@@ -189,12 +197,12 @@ impl Client {
                 )
             })?),
         };
-        let verify_keys = o
-            .keys
-            .ids()
-            .into_iter()
-            .map(|id| (id.to_owned(), crypto::KeyCache::default()))
-            .collect();
+        let now = (o
+            .now
+            .as_ref()
+            .map_or(Ok(js_sys::Date::now()), options::clock_ms)?
+            / 1000.0) as i64;
+        let certs = super::certificates::state(&options, o.apiv3.is_some(), now)?;
         let user_agent = o
             .user_agent
             .unwrap_or_else(|| crate::config::default_user_agent(&runtime_name()));
@@ -209,7 +217,8 @@ impl Client {
                 },
                 mchid: o.mchid,
                 serial: o.serial,
-                keys: o.keys,
+                keys: RefCell::new(o.keys),
+                certs,
                 apiv3: o.apiv3,
                 base_url: o.base_url,
                 timeout_ms: o.timeout_ms,
@@ -217,7 +226,7 @@ impl Client {
                 now: o.now,
                 subtle,
                 sign_key: crypto::KeyCache::default(),
-                verify_keys,
+                verify_keys: RefCell::default(),
                 aes_key: crypto::KeyCache::default(),
                 rust_signer: RefCell::default(),
                 rust_verifiers: RefCell::default(),

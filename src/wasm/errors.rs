@@ -67,6 +67,11 @@ impl JsErr {
         self
     }
 
+    /// The error's code.
+    pub fn code(&self) -> &str {
+        &self.0.code
+    }
+
     pub fn config(code: &'static str, message: impl Into<String>) -> Self {
         Self::new("config", code, message)
     }

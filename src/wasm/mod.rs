@@ -13,6 +13,7 @@
 
 mod authorization;
 mod backend;
+mod certificates;
 mod client;
 pub mod crypto;
 pub(crate) mod errors;

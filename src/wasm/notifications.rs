@@ -8,7 +8,7 @@ use web_sys::Headers;
 use super::client::Client;
 use super::errors::{json_text_to_js, message_of, JsErr};
 use super::options::{self, get, js_type};
-use super::{crypto, header, js_result, promise_of_future};
+use super::{header, js_result, promise_of_future};
 use crate::consts::header;
 use crate::error::code;
 use crate::notify;
@@ -57,14 +57,10 @@ impl Client {
                 };
                 let envelope = notify::Envelope::parse(&body).map_err(|e| with_serial(e.into()))?;
                 let s = &envelope.sealed;
-                let plain = match inner.start_decrypt(apiv3, s).await? {
-                    Some(started) => crypto::finish_aes_gcm_decrypt(started).await,
-                    None => {
-                        crypto::rust_aes_gcm_decrypt(apiv3.expose_secret(), &s.nonce, &s.aad, &s.data)
-                            .await?
-                    }
-                }
-                .ok_or_else(|| with_serial(notify::decrypt_failed().into()))?;
+                let plain = inner
+                    .decrypt(apiv3, s)
+                    .await?
+                    .ok_or_else(|| with_serial(notify::decrypt_failed().into()))?;
                 let envelope = envelope.open(&plain).map_err(|e| with_serial(e.into()))?;
                 notify::check_entrust(&envelope).map_err(JsErr::from)?;
                 crate::events::check_resource(&envelope).map_err(JsErr::from)?;

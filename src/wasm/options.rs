@@ -200,10 +200,10 @@ pub fn parse(options: &JsValue, now_fallback_ms: f64) -> Result<Options, JsErr> 
         }
         None => Vec::new(),
     };
-    let keys = config::verify_keys(&entries, now_secs)?;
     let key = string(options, "apiv3Key", code::BAD_APIV3_KEY)?.map(Zeroizing::new);
     let apiv3 = config::apiv3_key(key.as_deref().map(String::as_str))?;
     drop(key);
+    let keys = crate::certs::starting_keys(&entries, now_secs, apiv3.is_some())?;
     let base_url = config::base_url(string(options, "baseURL", code::BAD_BASE_URL)?.as_deref())?;
     let timeout_ms =
         config::timeout_ms(get(options, "timeout").map(|v| v.as_f64().unwrap_or(f64::NAN)))?;

@@ -82,10 +82,12 @@ impl Inner {
             None => Headers::new(),
         }
         .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
+        // The store may grow during a certificate download: its preferred id is copied out.
+        let preferred = self.keys.borrow().preferred_id().map(str::to_owned);
         let own = api::request_headers(
             &self.user_agent,
             body.is_some(),
-            self.keys.preferred_id(),
+            preferred.as_deref(),
             &auth,
         );
         for (k, v) in own {

@@ -27,10 +27,15 @@ export interface ClientOptions {
    * bytes). A throw, a rejection or anything else is a `SIGNER_FAILED` error, nothing sent. */
   signer?: (message: Uint8Array) => Promise<string> | string;
   /** Verification keys by id: WeChat Pay public keys (`PUB_KEY_ID_...` -> SPKI PEM) and/or
-   * platform certificates (serial -> X.509 PEM). */
+   * platform certificates (serial -> X.509 PEM). With `apiv3Key`, may be empty or partial:
+   * platform certificates are then downloaded when needed. */
   certs: Record<string, string>;
-  /** APIv3 key, exactly 32 bytes; needed for `parseNotification` only. */
+  /** APIv3 key, exactly 32 bytes; needed for `parseNotification` and certificate downloads. */
   apiv3Key?: string;
+  /** Shares downloaded platform certificates between isolates or processes. The value
+   * stored is the encrypted list as downloaded (never the APIv3 key); what `get` returns is
+   * checked (decrypted with the APIv3 key) before use. Errors of either method are ignored. */
+  certificateCache?: CertificateCache;
   /** Default `https://api.mch.weixin.qq.com`. */
   baseURL?: string;
   /** Milliseconds, default 10000. */
@@ -51,6 +56,19 @@ export interface ClientOptions {
   failover?: boolean;
   /** Default `https://api2.mch.weixin.qq.com`; used with `failover: true`. */
   backupBaseURL?: string;
+}
+
+/** Where `certificateCache` keeps what was downloaded. */
+export interface CertificateCache {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+}
+
+/** A platform certificate the client holds (`refreshCertificates()`); times in RFC 3339, UTC. */
+export interface HeldCertificate {
+  serial_no: string;
+  effective_time: string;
+  expire_time: string;
 }
 
 /** `sign_scene`: the app opens the signing mini-program, or the user scans a QR code. */

@@ -196,9 +196,11 @@ test('public key and platform certificate together: each selected by its id', as
   const viaKey = await oneNotification();
   assert.match(lower(viaKey.headers)['wechatpay-serial'], /^PUB_KEY_ID_/);
   assert.ok((await both.parseNotification({ headers: viaKey.headers, body: viaKey.body })).resource.contract_id);
-  // Cert-only client refuses the public-key-signed one, naming the id.
+  // Cert-only client refuses the public-key-signed one, naming the id: with apiv3Key, as the
+  // plain explanation that the merchant now has a public key to pass in certs (issue 18).
   const e = await rejection(certOnly.parseNotification({ headers: viaKey.headers, body: viaKey.body }));
-  assert.equal(e.code, 'UNKNOWN_SERIAL');
+  assert.equal(e.code, 'PUBLIC_KEY_MERCHANT');
+  assert.ok(e.message.includes(lower(viaKey.headers)['wechatpay-serial'].slice(0, 40)), e.message);
 });
 
 test('a certificate configured under the wrong id, or expired with no other key, is a config error', () => {

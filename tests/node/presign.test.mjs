@@ -231,7 +231,7 @@ test('bad configuration throws config errors with codes, never echoing key mater
     [{ baseURL: 'api.mch.weixin.qq.com' }, 'BAD_BASE_URL'],
     [{ timeout: -1 }, 'BAD_TIMEOUT'],
     [{ apiv3Key: 'x'.repeat(31) }, 'BAD_APIV3_KEY'],
-    [{ certs: {} }, 'BAD_CERT'],
+    [{ certs: {}, apiv3Key: undefined }, 'BAD_CERT'], // with apiv3Key, certificates are downloaded
     [{ certs: { PUB_KEY_ID_1: 'not a pem' } }, 'BAD_CERT'],
     [{ apiV3Key: 'x' }, 'BAD_OPTION'],
     [{ timeoutMs: 500 }, 'BAD_OPTION', /timeoutMs: unknown option; did you mean timeout\?/],
