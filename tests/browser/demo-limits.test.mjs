@@ -64,8 +64,13 @@ test('a stream ends once its session can change no more (terminated)', async () 
 test('a verified notification of another type creates no session (it made one keyed undefined)', async () => {
   const demo = await demoWith();
   const others = [
-    { event_type: 'TRANSACTION.SUCCESS', original_type: 'transaction', resource: { out_trade_no: 'T1', transaction_id: '4200000001', trade_state: 'SUCCESS', amount: { total: 1 } } },
-    { event_type: 'ENTRUST.TERMINATE_INQUIRY', resource: { plan_id: creds.plan_id, out_user_code: 'u' } },
+    // Complete resources: the package checks each event type's required fields (src/events.rs).
+    { event_type: 'TRANSACTION.SUCCESS', original_type: 'transaction', resource: {
+      appid: 'wxd678efh567hg6787', mchid: creds.mchid, out_trade_no: 'T1', transaction_id: '4200000001',
+      trade_type: 'PAP', trade_state: 'SUCCESS', success_time: '2026-11-29T10:00:00+08:00',
+      payer: { openid: 'o1' }, amount: { total: 1, currency: 'CNY' } } },
+    { event_type: 'ENTRUST.TERMINATE_INQUIRY', resource: {
+      mchid: creds.mchid, appid: 'wxd678efh567hg6787', plan_id: creds.plan_id, out_contract_code: 'NOSUCHCONTRACT1', out_user_code: 'u' } },
   ];
   for (const o of others) {
     const res = await notify(demo, sealNotification(creds, o));
