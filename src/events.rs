@@ -110,7 +110,9 @@ pub fn terminate_inquiry_reply(allow: bool, message: Option<&str>) -> Result<Str
     }
     let message = message.unwrap_or(INQUIRY_ALLOW_MESSAGE);
     let code = if allow { "SUCCESS" } else { "FAIL" };
-    let mut body = format!(r#"{{"code":"{code}","message":"#);
+    let mut body = String::from(r#"{"code":""#);
+    body.push_str(code);
+    body.push_str(r#"","message":"#);
     body.push_str(&crate::error::quoted(message));
     body.push('}');
     Ok(body)

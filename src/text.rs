@@ -24,6 +24,20 @@ pub fn split_once<'a>(hay: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
     Some((hay.get(..at)?, hay.get(at + sep.len()..)?))
 }
 
+/// `n` in decimal digits, as `n.to_string()` writes it, without linking core's `u64`
+/// formatting for one call.
+pub fn decimal(mut n: u64) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +60,13 @@ mod tests {
             assert_eq!(find(hay, needle), hay.find(needle), "{hay} {needle}");
             assert_eq!(contains(hay, needle), hay.contains(needle));
             assert_eq!(split_once(hay, needle), hay.split_once(needle));
+        }
+    }
+
+    #[test]
+    fn decimal_as_to_string() {
+        for n in [0, 7, 10, 12535, 9_007_199_254_740_991, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
         }
     }
 }

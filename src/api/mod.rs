@@ -114,7 +114,7 @@ pub fn with_params(op: &Operation, input: &str, mchid: &str) -> Result<Prepared>
     let text = |name: &str| -> Option<String> {
         match params.get(name)? {
             Value::String(s) => Some(s.clone()),
-            Value::Number(n) => n.as_u64().map(|n| n.to_string()),
+            Value::Number(n) => n.as_u64().map(crate::text::decimal),
             _ => None,
         }
     };
