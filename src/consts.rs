@@ -41,7 +41,8 @@ pub const NOTIFICATION_ALGORITHM: &str = "AEAD_AES_256_GCM";
 pub const APIV3_KEY_LEN: usize = 32;
 
 /// Largest notification body accepted, in bytes: WeChat Pay's are about 1 KB; a larger body
-/// is refused before it is copied into wasm memory or its signature checked.
+/// is refused before it is copied into wasm memory or its signature checked, and
+/// `notify::Envelope::parse` (the core) refuses it before parsing.
 pub const MAX_NOTIFICATION_BYTES: usize = 64 * 1024;
 
 /// AES-GCM nonce length in bytes, as WeChat Pay sends it.

@@ -87,7 +87,9 @@ impl EncryptedResource {
     /// Reads the resource as serde's derive would (unknown fields ignored; `associated_data`
     /// and `original_type` may be absent, not `null`), field by field: the derive's reading
     /// of a `Value` cost 2 KB of the gzipped wasm module. A native test holds the two to
-    /// the same answers.
+    /// the same answers, except that this refuses a JSON array: the resource is an object
+    /// (`shared/spec/wechatpay-apiv3.md`), and serde's derive would read
+    /// `["AEAD_AES_256_GCM", ciphertext, associated_data, nonce]` as the struct by position.
     pub fn from_json(v: &Value) -> core::result::Result<Self, String> {
         let Some(map) = v.as_object() else {
             return Err("it is not a JSON object".into());
@@ -184,7 +186,13 @@ pub struct Envelope {
 impl Envelope {
     /// Parses the envelope of a raw body. Report its errors, and use what it holds, only
     /// after the signature verified: a forged body is a signature error, not a parse error.
+    ///
+    /// A body over [`MAX_NOTIFICATION_BYTES`] is refused before it is parsed
+    /// ([`check_body_len`]): parsed JSON of small nested objects costs up to about 100 bytes
+    /// of memory per byte (serde_json's `Value`), so the limit is what bounds the memory of
+    /// every path that opens a notification, not only the wasm layer's.
     pub fn parse(raw_body: &[u8]) -> Result<Self> {
+        check_body_len(raw_body.len())?;
         // Read as a `Value`, then taken as an object: serde_json's typed reading of a `Map`
         // links serde's float formatting (14 KB of wasm) for its "invalid type" message.
         let value: Value = serde_json::from_slice(raw_body).map_err(|e| {

@@ -403,7 +403,9 @@ fn check_entrust_agrees_with_the_typed_struct() {
 }
 
 /// Guards: `EncryptedResource::from_json` (what `Envelope::parse` runs) accepts exactly what
-/// serde's derive accepts, with the same fields, over a table of resources.
+/// serde's derive accepts, with the same fields, over a table of resources; but an array,
+/// which the derive reads by position and from_json refuses (fuzz/regressions/notify/
+/// oracle-1c9d7d402affcf1a: the resource is an object).
 #[test]
 fn encrypted_resource_from_json_agrees_with_serde() {
     use serde_json::json;
@@ -453,6 +455,18 @@ fn encrypted_resource_from_json_agrees_with_serde() {
     }
     // The full resource, "" in each of the 5 fields, and each optional field absent.
     assert_eq!(accepted, 1 + 5 + 2);
+    let by_position = [
+        "AEAD_AES_256_GCM",
+        "Y3Q=",
+        "certificate",
+        "n0123456789a",
+        "entrust",
+    ];
+    for n in [4, 5] {
+        let array = json!(by_position[..n]);
+        assert!(serde_json::from_value::<EncryptedResource>(array.clone()).is_ok());
+        assert!(EncryptedResource::from_json(&array).is_err(), "{array}");
+    }
 }
 
 /// Issue 17: a notification body had no size limit (a 40 MB post grew wasm memory to about

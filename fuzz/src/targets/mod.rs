@@ -4,6 +4,7 @@
 
 pub mod keys;
 pub mod notify;
+pub mod params;
 pub mod validate;
 pub mod verify;
 
