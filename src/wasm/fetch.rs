@@ -65,14 +65,14 @@ pub async fn send(
     fetch: Option<&Function>,
     method: &str,
     url: &str,
-    headers: JsValue,
+    headers: &Headers,
     body: Option<&str>,
     timeout_ms: u32,
 ) -> Result<Answer, Failed> {
     let controller = AbortController::new().map_err(|e| JsErr::network(message_of(&e)))?;
     let init = RequestInit::new();
     init.set_method(method);
-    init.set_headers(&headers);
+    init.set_headers(headers);
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(body));
     }

@@ -2,8 +2,7 @@
 //! `request()`, certificate downloads), with the `fetch` option and failover to
 //! `backupBaseURL`, which the core decides ([`crate::failover`]); this file only executes.
 
-use js_sys::{Function, Object, Reflect};
-use wasm_bindgen::JsValue;
+use js_sys::Function;
 use web_sys::Headers;
 
 use super::client::Inner;
@@ -77,6 +76,12 @@ impl Inner {
             sign::checked_request_message(method, url, timestamp, &nonce, body.unwrap_or(""))
                 .map_err(JsErr::from)?;
         let auth = self.authorization(&message, timestamp, &nonce).await?;
+        // The caller's extra headers first: the client's own are set after and win.
+        let headers = match extra {
+            Some(h) => Headers::new_with_headers(h),
+            None => Headers::new(),
+        }
+        .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
         // The store may grow during a certificate download: its preferred id is copied out.
         let preferred = self.keys.borrow().preferred_id().map(str::to_owned);
         let own = api::request_headers(
@@ -85,47 +90,19 @@ impl Inner {
             preferred.as_deref(),
             &auth,
         );
-        let headers = self.headers(extra, own)?;
-        fetch::send(
-            self.transport.fetch.as_ref(),
-            method,
-            url,
-            headers,
-            body,
-            self.timeout_ms,
-        )
-        .await
-    }
-
-    /// The request's headers for `fetch`. With the global `fetch` and no extra headers (the
-    /// operations): a plain record, which `fetch` reads once, instead of a `Headers` object
-    /// filled by one call per header, each validated (a few percent of the client's CPU per
-    /// call, `benches/roundtrip.mjs`). Otherwise a `Headers` object as before: the caller's
-    /// extra headers first, the client's own set after and winning in any letter case, and a
-    /// `fetch` option still gets what it always got.
-    fn headers<'a>(
-        &self,
-        extra: Option<&Headers>,
-        own: impl Iterator<Item = (&'static str, &'a str)>,
-    ) -> Result<JsValue, JsErr> {
-        if extra.is_none() && self.transport.fetch.is_none() {
-            let record = Object::new();
-            for (k, v) in own {
-                Reflect::set(&record, &JsValue::from_str(k), &JsValue::from_str(v))
-                    .map_err(|_| JsErr::network(format!("cannot set header {k}")))?;
-            }
-            return Ok(record.into());
-        }
-        let headers = match extra {
-            Some(h) => Headers::new_with_headers(h),
-            None => Headers::new(),
-        }
-        .map_err(|_| JsErr::network("Headers is not available in this runtime"))?;
         for (k, v) in own {
             headers
                 .set(k, v)
                 .map_err(|_| JsErr::network(format!("cannot set header {k}")))?;
         }
-        Ok(headers.into())
+        fetch::send(
+            self.transport.fetch.as_ref(),
+            method,
+            url,
+            &headers,
+            body,
+            self.timeout_ms,
+        )
+        .await
     }
 }

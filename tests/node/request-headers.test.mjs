@@ -1,8 +1,9 @@
-// The headers every request carries, on each of the transport's paths (issue 19): a typed
-// operation on the global fetch gets them as a plain record (cheaper for fetch than a Headers
-// object filled header by header), `request()` with extra headers and the `fetch` option a
-// Headers object as before. Read back the way fetch reads them (`new Headers(init.headers)`),
-// the names and values must be the same on every path.
+// The headers every request carries, on each of the transport's paths: a typed operation on
+// the global fetch, `request()` with extra headers, and the `fetch` option (which gets a
+// Headers object: a transport may iterate it, as benches/roundtrip-setup.mjs does). Read back
+// the way fetch reads them (`new Headers(init.headers)`), the names and values must be the
+// same on every path. (Written for issue 19's plain-record experiment, docs/perf.md: it kept
+// the headers identical; the experiment was not kept.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { emulator, client, body } from './helpers.mjs';
@@ -33,11 +34,10 @@ function checkOwn(c, h) {
   assert.match(h.get('authorization'), /^WECHATPAY2-SHA256-RSA2048 mchid="\d+",nonce_str="[^"]+",timestamp="\d+",serial_no="[^"]+",signature="[^"]+"$/);
 }
 
-test('a typed call on the global fetch sends its headers as a record, with every header', async () => {
+test('a typed call on the global fetch sends every header, and only those', async () => {
   const c = client(emu);
   const inits = await recording(async () => assert.ok((await c.preEntrustSign(body(emu))).pre_entrustweb_id));
   assert.equal(inits.length, 1);
-  assert.ok(!(inits[0].headers instanceof Headers), 'a plain record');
   const h = new Headers(inits[0].headers);
   checkOwn(c, h);
   assert.deepEqual([...h.keys()].sort(), ['accept', 'authorization', 'content-type', 'user-agent', 'wechatpay-serial']);
