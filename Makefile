@@ -29,7 +29,8 @@
 #                   against a local signing server, ours and wechatpay-axios-plugin) and
 #                   benches/coldstart.mjs (a fresh process to its first Authorization header,
 #                   ours and the peer); then the wasm module sizes, and the goals of issue 19
-#                   per Node, each beside its goal with whether this run meets it
+#                   per Node, each beside its goal with whether this run meets it (about 4.5
+#                   minutes per Node on the loaded 2-core VM; docs/perf.md)
 #   make bench-runtimes  package and wasm size, Node instantiation time, workerd CPU per presign,
 #                   the upload size of the example Worker built by wrangler
 #   make clean      remove pkg/ and artifacts/ (not target/)

@@ -26,8 +26,7 @@ function goalFor(name, major) {
   if (!g) throw new Error(`no goal named ${name}`);
   const own = g.at(major);
   if (own !== undefined) return { ...g, target: own, note: '' };
-  const near = 24;
-  return { ...g, target: g.at(near), note: ` (no goal for Node ${major}: Node ${near}'s)` };
+  return { ...g, target: g.at(24), note: ` (no goal for Node ${major}: Node 24's)` };
 }
 
 const fmt = (v, unit) => (unit === 'x' ? `${v.toFixed(2)}x` : `${v.toFixed(1)}${unit}`);
