@@ -24,10 +24,13 @@
 #   make lint       cargo fmt --check; clippy -D warnings, native and wasm32 (and fuzz/)
 #   make demo       the demo (www/server.mjs): builds pkg/ when missing or stale, prints one URL
 #   make bench      each of BENCH_SCRIPTS on each Node of BENCH_NODES (the machine's node, then
-#                   22 and 24), a line naming the version first; then the wasm module sizes,
-#                   benches/roundtrip.mjs (a whole presign round trip against a local signing
-#                   server, ours and wechatpay-axios-plugin) and benches/coldstart.mjs (a fresh
-#                   process to its first Authorization header, ours and the peer)
+#                   22 and 24), a line naming the version first: authorization() and
+#                   notification rates, benches/roundtrip.mjs (a whole presign round trip
+#                   against a local signing server, ours and wechatpay-axios-plugin) and
+#                   benches/coldstart.mjs (a fresh process to its first Authorization header,
+#                   ours and the peer); then the wasm module sizes, and the goals of issue 19
+#                   per Node, each beside its goal with whether this run meets it (about 4.5
+#                   minutes per Node on the loaded 2-core VM; docs/perf.md)
 #   make bench-runtimes  package and wasm size, Node instantiation time, workerd CPU per presign,
 #                   the upload size of the example Worker built by wrangler
 #   make clean      remove pkg/ and artifacts/ (not target/)
@@ -59,7 +62,7 @@ export CRATE_DIR PKG_OUT SMOKE_EXPR
 # Node LTS versions beside the machine's node (scripts/setup.sh installs them in .tools/).
 NODE_VERSIONS ?= 22 24
 BENCH_NODES ?= node $(foreach v,$(NODE_VERSIONS),$(ROOT)/.tools/node$(v)/bin/node)
-BENCH_SCRIPTS ?= benches/authorization.mjs benches/notification.mjs
+BENCH_SCRIPTS ?= benches/authorization.mjs benches/notification.mjs benches/roundtrip.mjs benches/coldstart.mjs
 # No update checks or telemetry from the JS tools (the network only reaches registries).
 export DENO_NO_UPDATE_CHECK := 1
 export NO_UPDATE_NOTIFIER := 1
@@ -178,18 +181,20 @@ demo: setup
 	@exec node www/server.mjs
 
 # Each benchmark of BENCH_SCRIPTS on each Node of BENCH_NODES (missing ones skipped with a
-# message), then the sizes (the same on every Node).
+# message), then the sizes (the same on every Node), then the goals of issue 19 as measured
+# on each Node (benches/goals.mjs: every bench records its goal lines in one file).
 bench: pkg
-	@for n in $(BENCH_NODES); do \
+	@start=$$(date +%s); goals=$$(mktemp); trap 'rm -f "$$goals"' EXIT; \
+	for n in $(BENCH_NODES); do \
 	  if ! command -v "$$n" >/dev/null 2>&1; then echo "make: $$n missing (make setup installs it on linux-x64), skipped"; continue; fi; \
 	  for b in $(BENCH_SCRIPTS); do \
 	    echo "== Node $$("$$n" --version) ($$n): $$b"; \
-	    PATH="$$(dirname "$$(command -v "$$n")"):$$PATH" "$$n" "$$b"; \
+	    BENCH_GOALS="$$goals" PATH="$$(dirname "$$(command -v "$$n")"):$$PATH" "$$n" "$$b"; \
 	  done; \
-	done
-	node benches/wasm-size.mjs
-	node benches/roundtrip.mjs
-	node benches/coldstart.mjs
+	done; \
+	node benches/wasm-size.mjs; \
+	node benches/goals.mjs "$$goals"; \
+	echo "make bench: $$(( $$(date +%s) - start )) s"
 
 bench-runtimes: pkg
 	node benches/runtimes.mjs

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { Client } from 'wechatpay-wasm';
 import { Rsa, Formatter } from 'wechatpay-axios-plugin';
 import { measure, table, ratio, fmtRatio } from './measure.mjs';
+import { goal } from './goals.mjs';
 
 const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
 const BODY = JSON.stringify({
@@ -74,6 +75,10 @@ console.log('\nratios, round by round (median, and the spread over the rounds)')
 console.log(`ours / node:crypto, sequential:              ${fmtRatio(ratio(ours, node, 'seq'))}  (target >= 0.75x)`);
 console.log(`ours / wechatpay-axios-plugin, 16 in flight: ${fmtRatio(ratio(ours, peer, 'par'))}  (target >= 1.5x)`);
 console.log(`ours / raw WebCrypto, sequential:            ${fmtRatio(ratio(ours, raw, 'seq'))}`);
+{
+  const x = ratio(ours, raw, 'seq');
+  goal('authorization() / raw WebCrypto, sequential', x.median, `rounds ${x.min.toFixed(2)}-${x.max.toFixed(2)}x`);
+}
 console.log(`raw WebCrypto / node:crypto, sequential:     ${fmtRatio(ratio(raw, node, 'seq'))}  (the ceiling of ours)`);
 console.log(`ours / node:crypto async, 16 in flight:      ${fmtRatio(ratio(ours, results['node:crypto sign async (threadpool)'], 'par'))}`);
 // Any signing that leaves the main thread (WebCrypto, node:crypto's callback form) pays a

@@ -11,9 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { goal } from './goals.mjs';
 
 const N = Number(process.env.BENCH_PROCESSES || 21);
-const GOAL_MS = 15;
 const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
 const child = fileURLToPath(new URL('./coldstart-child.mjs', import.meta.url));
 
@@ -76,10 +76,12 @@ for (const k of kinds) {
   console.log(`${names[k].padEnd(26)}${fields.map((f) => med[k][f].toFixed(1).padStart(11)).join('')}`);
 }
 const spread = (k, f) => `${Math.min(...samples[k].map((s) => s[f])).toFixed(1)}-${Math.max(...samples[k].map((s) => s[f])).toFixed(1)}`;
-console.log(`\nours, first line to first signed header: ${med.ours.total.toFixed(1)} ms (processes ${spread('ours', 'total')}; goal <= ${GOAL_MS} ms)`);
+console.log(`\nours, first line to first signed header: ${med.ours.total.toFixed(1)} ms (processes ${spread('ours', 'total')})`);
 console.log(`peer, first line to first signed header: ${med.peer.total.toFixed(1)} ms (processes ${spread('peer', 'total')})`);
 // Pair by pair (the same iteration ran both), as the ratios of the round-trip bench.
 const pairs = samples.ours.map((s, i) => s.total / samples.peer[i].total);
+goal('cold start, first line to first header', med.ours.total,
+  `processes ${spread('ours', 'total')} ms; ours/peer ${median(pairs).toFixed(2)}x; load ${load.split(' ')[0]}`);
 console.log(`ours / peer, first line to header (time, lower is better): ${median(pairs).toFixed(2)}x (pairs ${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)}x)`);
 const wholePairs = samples.ours.map((s, i) => s.process / samples.peer[i].process);
 console.log(`ours / peer, whole process (time):                         ${median(wholePairs).toFixed(2)}x`);

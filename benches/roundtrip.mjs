@@ -12,6 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { measure, table, ratio, fmtRatio } from './measure.mjs';
 import { check, implementations, withServer, SERVER_SIGN } from './roundtrip-setup.mjs';
 import { cpuPerCall, cpuRatio } from './cpu-per-call.mjs';
+import { goal } from './goals.mjs';
 
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const loadBefore = load();
@@ -30,15 +31,15 @@ console.log(`server: signs ${SERVER_SIGN === 'each' ? 'every answer' : 'each dis
   `${stats.requests} requests, none rejected, ${((stats.cpuMs * 1000) / stats.requests).toFixed(0)} us of its CPU per request`);
 
 const r = (name) => results[name];
-const major = Number(process.versions.node.split('.')[0]);
-const goals = major >= 24 ? { seq: '>= 1.0x', par: '>= 1.5x', on: 'Node 24' }
-  : major >= 22 ? { seq: '>= 1.0x', par: '>= 1.5x', on: 'Node 24 (none set for 22)' }
-    : { seq: '>= 0.9x', par: '>= 1.3x', on: 'Node 20' };
 const ours = r('wechatpay-wasm preEntrustSign');
 const peer = r('wechatpay-axios-plugin post');
 console.log('\nratios, round by round (median, and the spread over the rounds)');
-console.log(`ours / wechatpay-axios-plugin, sequential:   ${fmtRatio(ratio(ours, peer, 'seq'))}  (goal on ${goals.on}: ${goals.seq})`);
-console.log(`ours / wechatpay-axios-plugin, 16 in flight: ${fmtRatio(ratio(ours, peer, 'par'))}  (goal on ${goals.on}: ${goals.par})`);
+for (const [mode, what] of [['seq', 'sequential'], ['par', '16 in flight']]) {
+  const x = ratio(ours, peer, mode);
+  const n = mode === 'seq' ? 1 : 16;
+  const cpuPeerOurs = cpuRatio(cpu['wechatpay-axios-plugin post'][n], cpu['wechatpay-wasm preEntrustSign'][n]);
+  goal(`round trip ours/peer, ${what}`, x.median, `rounds ${x.min.toFixed(2)}-${x.max.toFixed(2)}x; CPU per call peer/ours ${cpuPeerOurs}`);
+}
 console.log(`ours with fetch: node:http / ours, sequential:   ${fmtRatio(ratio(r('wechatpay-wasm fetch: node:http'), ours, 'seq'))}`);
 console.log(`ours with fetch: node:http / ours, 16 in flight: ${fmtRatio(ratio(r('wechatpay-wasm fetch: node:http'), ours, 'par'))}`);
 console.log(`ours with fetch: node:http / peer, sequential:   ${fmtRatio(ratio(r('wechatpay-wasm fetch: node:http'), peer, 'seq'))}`);
