@@ -141,7 +141,7 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                     format!("{name} contains a character of 4 UTF-8 bytes (such as an emoji); APIv3 accepts characters of at most 3 bytes"),
                 );
             }
-            let chars = s.chars().count();
+            let chars = crate::text::char_count(s);
             match field.kind {
                 Kind::Str { min, max } => {
                     if chars < min || (max > 0 && chars > max) {
