@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::{code, Error, ErrorKind};
 
@@ -108,7 +108,10 @@ mod tests {
             (e.code.as_str(), e.message.as_str()),
             ("PARAM_ERROR", "plan_id invalid")
         );
-        assert_eq!(e.detail, Some(serde_json::json!({"field": "plan_id"})));
+        assert_eq!(
+            e.detail,
+            Some(serde_json::json!({"field": "plan_id"}).into())
+        );
         assert_eq!(e.request_id.as_deref(), Some("rid-1"));
         assert_eq!(
             e.to_string(),
