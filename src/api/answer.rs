@@ -44,7 +44,7 @@ impl ApiError {
         };
         let code = field("code").unwrap_or_else(|| format!("HTTP_{status}"));
         let message = field("message").unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(body);
+            let text = crate::text::lossy(body);
             let short: String = text.chars().take(200).collect();
             if short.is_empty() {
                 "(empty body)".into()
