@@ -9,7 +9,7 @@
 //! the answer must verify with the listed certificate its `Wechatpay-Serial` names. A serial
 //! that is not in the list, even one the client already holds, refuses the answer.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::{code, quoted_brief, Error, Result};
 use crate::keys::{KeySource, KeyStore, VerifyKey};

@@ -281,7 +281,7 @@ pub enum CryptoMode {
 /// is told: a key pasted into the wrong option must not reach the message.
 fn described_mode(mode: &str) -> String {
     const SHORT: usize = 12;
-    match mode.chars().count() {
+    match crate::text::char_count(mode) {
         n if n <= SHORT => quoted(mode),
         n => format!("a string of {n} characters (not repeated here)"),
     }

@@ -3,7 +3,7 @@
 //! `ENTRUST.TERMINATE_INQUIRY`. `ENTRUST.SIGN` / `ENTRUST.TERMINATE` are checked by
 //! [`crate::notify::check_entrust`]; any other event type passes as decrypted.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::api::{ORDER_AMOUNT, PAYER};
 use crate::error::{Error, Result};
@@ -53,7 +53,7 @@ pub const EVENT_RESOURCES: &[(&str, &[Field])] = &[
 
 /// Checks an opened envelope's resource against its event type's schemas: required fields
 /// there with their JSON types; unknown fields and other event types pass.
-pub fn check_resource(envelope: &Map<String, Value>) -> Result<()> {
+pub fn check_resource(envelope: &Map) -> Result<()> {
     let Some(event_type) = envelope.get("event_type").and_then(Value::as_str) else {
         return Ok(());
     };
@@ -122,9 +122,9 @@ pub fn terminate_inquiry_reply(allow: bool, message: Option<&str>) -> Result<Str
 mod tests {
     use super::*;
 
-    fn envelope(event_type: &str, resource: &str) -> Map<String, Value> {
+    fn envelope(event_type: &str, resource: &str) -> Map {
         let mut m = Map::new();
-        m.insert("event_type".into(), event_type.into());
+        m.insert("event_type".into(), Value::String(event_type.into()));
         m.insert("resource".into(), serde_json::from_str(resource).unwrap());
         m
     }
@@ -193,7 +193,8 @@ mod tests {
             r#"{"code":"FAIL","message":"扣款进行中 \"稍后\"\n\\"}"#
         );
         // The body is JSON that reads back to the message.
-        let body: Value = serde_json::from_str(&reply(false, Some("a\u{1}</b>")).unwrap()).unwrap();
+        let body: serde_json::Value =
+            serde_json::from_str(&reply(false, Some("a\u{1}</b>")).unwrap()).unwrap();
         assert_eq!(body["message"], "a\u{1}</b>");
         assert_eq!(body["code"], "FAIL");
         let long = "扣".repeat(INQUIRY_MESSAGE_MAX_CHARS);

@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod external_signer;
 pub mod failover;
+pub mod json;
 pub mod keys;
 pub mod model;
 pub mod notify;

@@ -142,11 +142,11 @@ pub const RESPONSE_OPTIONAL_STRINGS: &[&str] =
 
 /// A required string field of a JSON object, with serde's words when it is missing.
 pub(crate) fn required_string<'a>(
-    map: &'a serde_json::Map<String, serde_json::Value>,
+    map: &'a crate::json::Map,
     name: &str,
 ) -> Result<&'a str, String> {
     match map.get(name) {
-        Some(serde_json::Value::String(s)) => Ok(s),
+        Some(crate::json::Value::String(s)) => Ok(s),
         None => Err(format!("missing field `{name}`")),
         Some(_) => Err(format!("{name} must be a string")),
     }
@@ -155,14 +155,14 @@ pub(crate) fn required_string<'a>(
 /// Fields that, as `Option<String>` in a serde struct, may be absent, `null` or a string;
 /// `at` prefixes the field named in the error.
 pub(crate) fn optional_strings(
-    map: &serde_json::Map<String, serde_json::Value>,
+    map: &crate::json::Map,
     names: &[&str],
     at: &str,
 ) -> Result<(), String> {
-    use serde_json::Value;
+    use crate::json::Value;
     match names
         .iter()
-        .find(|f| !matches!(map.get(**f), None | Some(Value::Null | Value::String(_))))
+        .find(|f| !matches!(map.get(f), None | Some(Value::Null | Value::String(_))))
     {
         Some(f) => Err(format!("{at}{f} must be a string")),
         None => Ok(()),
@@ -176,7 +176,9 @@ pub(crate) fn optional_strings(
 /// (serde's derive would read `["id"]` as the struct; WeChat Pay never answers so).
 pub fn check_response(body: &serde_json::Value) -> Result<(), String> {
     match crate::api::PRE_ENTRUST_SIGN.answer {
-        crate::api::Answer::Json(fields) => crate::schema::check_answer(fields, body).map(|_| ()),
+        crate::api::Answer::Json(fields) => {
+            crate::schema::check_answer(fields, &body.clone().into()).map(|_| ())
+        }
         crate::api::Answer::Empty => Ok(()),
     }
 }

@@ -6,9 +6,9 @@
 
 use core::fmt;
 
+use crate::json::{Map, Value};
 use base64ct::{Base64, Encoding};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// AES-256-GCM in Rust ([`crate::rust_crypto`]).
 #[cfg(feature = "rust-crypto")]
@@ -178,7 +178,7 @@ pub fn decrypt_failed() -> Error {
 /// encrypted. Decrypt [`Envelope::sealed`], then [`Envelope::open`] with the plaintext.
 #[derive(Debug, Clone)]
 pub struct Envelope {
-    fields: Map<String, Value>,
+    fields: Map,
     /// The resource's decryption inputs.
     pub sealed: Sealed,
 }
@@ -221,7 +221,7 @@ impl Envelope {
     }
 
     /// The envelope as a JSON object with `resource` replaced by the decrypted JSON.
-    pub fn open(self, plaintext: &[u8]) -> Result<Map<String, Value>> {
+    pub fn open(self, plaintext: &[u8]) -> Result<Map> {
         let decrypted: Value = serde_json::from_slice(plaintext)
             .map_err(|e| bad_notification(format!("the decrypted resource is not JSON ({e})")))?;
         let mut fields = self.fields;
@@ -241,7 +241,7 @@ pub struct ContractTerminateInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_termination_remark: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The decrypted resource of `ENTRUST.SIGN` / `ENTRUST.TERMINATE`. Identifying fields are
@@ -269,9 +269,9 @@ pub struct EntrustResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_terminate_info: Option<ContractTerminateInfo>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deduct_schedule: Option<Value>,
+    pub deduct_schedule: Option<serde_json::Value>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Event types of this flow.
@@ -300,7 +300,7 @@ pub const TERMINATE_INFO_STRINGS: &[&str] = &[
     "contract_termination_remark",
 ];
 
-fn event_type(envelope: &Map<String, Value>) -> Option<&str> {
+fn event_type(envelope: &Map) -> Option<&str> {
     envelope
         .get("event_type")
         .and_then(Value::as_str)
@@ -311,7 +311,7 @@ fn event_type(envelope: &Map<String, Value>) -> Option<&str> {
 /// accepts: tests/verify_notify.rs compares them), without building the typed struct: the
 /// wasm layer needs only the check, and serde's derive for [`EntrustResource`] cost 7 KB of
 /// the gzipped main module. Other event types pass.
-pub fn check_entrust(envelope: &Map<String, Value>) -> Result<()> {
+pub fn check_entrust(envelope: &Map) -> Result<()> {
     let Some(event_type) = event_type(envelope) else {
         return Ok(());
     };
@@ -340,13 +340,19 @@ pub fn check_entrust(envelope: &Map<String, Value>) -> Result<()> {
 
 /// Checks an opened envelope: for entrust events the resource must have the identifying
 /// fields (returned typed); other event types pass untyped (`None`).
-pub fn typed_entrust(envelope: &Map<String, Value>) -> Result<Option<EntrustResource>> {
-    let Some(event_type) = event_type(envelope) else {
+pub fn typed_entrust(
+    envelope: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<EntrustResource>> {
+    let Some(event_type) = envelope
+        .get("event_type")
+        .and_then(serde_json::Value::as_str)
+        .filter(|t| ENTRUST_EVENTS.contains(t))
+    else {
         return Ok(None);
     };
     // Read from the envelope in place (serde_json deserializes a `&Value`): a clone of the
     // resource doubled the memory of a large one (found by the fuzzer).
-    EntrustResource::deserialize(envelope.get("resource").unwrap_or(&Value::Null))
+    EntrustResource::deserialize(envelope.get("resource").unwrap_or(&serde_json::Value::Null))
         .map(Some)
         .map_err(|e| bad_notification(format!("the {event_type} resource is malformed ({e})")))
 }

@@ -10,7 +10,6 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::signature::{SignatureEncoding as _, Signer as _, Verifier as _};
-use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use crate::error::{code, Error, Result};
@@ -115,10 +114,13 @@ impl Sealed {
 /// Parses the envelope, decrypts its resource (`aes-gcm` crate) and returns the envelope as
 /// a JSON object with `resource` replaced by the decrypted JSON. Call only after the
 /// signature verified.
-pub fn open_envelope(key: &Apiv3Key, raw_body: &[u8]) -> Result<Map<String, Value>> {
+pub fn open_envelope(
+    key: &Apiv3Key,
+    raw_body: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>> {
     let envelope = Envelope::parse(raw_body)?;
     let plain = envelope.sealed.decrypt(key)?;
-    envelope.open(&plain)
+    envelope.open(&plain).map(Into::into)
 }
 
 /// Runs every check including the RSA one with the `rsa` crate.

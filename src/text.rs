@@ -24,6 +24,37 @@ pub fn split_once<'a>(hay: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
     Some((hay.get(..at)?, hay.get(at + sep.len()..)?))
 }
 
+/// `s.chars().count()`: the bytes that start a character (every byte of UTF-8 that is not a
+/// continuation byte `0b10xx_xxxx`): smaller in wasm than core's `Chars::count` and its
+/// word-at-a-time counter for the two lengths a rule or a message needs (63 B of the gzipped
+/// main module; the counter itself stays linked, `Formatter::pad` uses it).
+pub fn char_count(s: &str) -> usize {
+    s.bytes().filter(|b| b & 0xC0 != 0x80).count()
+}
+
+/// `String::from_utf8_lossy(bytes)`: each invalid sequence as one U+FFFD, by the rule of
+/// `Utf8Error::error_len` (the same as core's), with `from_utf8`, which the module links
+/// anyway, instead of core's `Utf8Chunks` iterator and its copy of the decoder.
+pub fn lossy(mut bytes: &[u8]) -> String {
+    let mut out = String::new();
+    loop {
+        match core::str::from_utf8(bytes) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(core::str::from_utf8(valid).unwrap_or_default());
+                out.push(char::REPLACEMENT_CHARACTER);
+                bytes = rest
+                    .get(e.error_len().unwrap_or(rest.len())..)
+                    .unwrap_or_default();
+            }
+        }
+    }
+}
+
 /// `n` in decimal digits, as `n.to_string()` writes it, without linking core's `u64`
 /// formatting for one call.
 pub fn decimal(mut n: u64) -> String {
@@ -60,6 +91,40 @@ mod tests {
             assert_eq!(find(hay, needle), hay.find(needle), "{hay} {needle}");
             assert_eq!(contains(hay, needle), hay.contains(needle));
             assert_eq!(split_once(hay, needle), hay.split_once(needle));
+        }
+    }
+
+    #[test]
+    fn char_count_as_core_does() {
+        for s in [
+            "",
+            "a",
+            "合同",
+            "a\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}",
+            "😀x😀",
+        ] {
+            assert_eq!(char_count(s), s.chars().count(), "{s}");
+        }
+    }
+
+    #[test]
+    fn lossy_as_core_does() {
+        let cases: [&[u8]; 12] = [
+            b"",
+            b"plain",
+            "合同😀".as_bytes(),
+            b"\xff",
+            b"a\xffb",
+            b"\xe5\x90",
+            b"\xe5\x90x\xe5",
+            b"\xf0\x9f\x98",
+            b"\xed\xa0\x80",
+            b"\xc0\xaf\x80\x80",
+            b"\xf4\x90\x80\x80ok",
+            b"<html>\xfe\xfe</html>",
+        ];
+        for bytes in cases {
+            assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
         }
     }
 

@@ -6,7 +6,7 @@
 //! Only a [`ValidatedBody`] can be signed and sent by the client: it holds the exact bytes
 //! that were checked, so the bytes checked, signed and sent are the same.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::api::PRE_ENTRUST_SIGN;
 use crate::error::{quoted_brief, Error, Issue, Result};
@@ -64,8 +64,8 @@ fn body_rules() -> &'static [Field] {
 }
 
 /// Checks a JSON value against every rule; `[]` when it passes.
-pub fn validate(body: &Value) -> Vec<Issue> {
-    schema::check(body_rules(), body)
+pub fn validate(body: &serde_json::Value) -> Vec<Issue> {
+    schema::check(body_rules(), &Value::from(body.clone()))
 }
 
 /// Every broken rule of a JSON text, all of them (empty when it passes); a text that is not

@@ -382,7 +382,7 @@ fn check_entrust_agrees_with_the_typed_struct() {
             env.insert("event_type".into(), json!(event_type));
             env.insert("resource".into(), resource.clone());
             let typed = notify::typed_entrust(&env);
-            let checked = notify::check_entrust(&env);
+            let checked = notify::check_entrust(&env.clone().into());
             assert_eq!(
                 typed.is_ok(),
                 checked.is_ok(),
@@ -443,7 +443,7 @@ fn encrypted_resource_from_json_agrees_with_serde() {
     let mut accepted = 0;
     for case in &cases {
         let typed = serde_json::from_value::<EncryptedResource>(case.clone());
-        let read = EncryptedResource::from_json(case);
+        let read = EncryptedResource::from_json(&case.clone().into());
         match (&typed, &read) {
             (Ok(a), Ok(b)) => {
                 assert_eq!(a, b, "{case}");
@@ -465,7 +465,7 @@ fn encrypted_resource_from_json_agrees_with_serde() {
     for n in [4, 5] {
         let array = json!(by_position[..n]);
         assert!(serde_json::from_value::<EncryptedResource>(array.clone()).is_ok());
-        assert!(EncryptedResource::from_json(&array).is_err(), "{array}");
+        assert!(EncryptedResource::from_json(&array.clone().into()).is_err(), "{array}");
     }
 }
 

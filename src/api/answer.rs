@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::{code, Error, ErrorKind};
 
@@ -44,7 +44,7 @@ impl ApiError {
         };
         let code = field("code").unwrap_or_else(|| format!("HTTP_{status}"));
         let message = field("message").unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(body);
+            let text = crate::text::lossy(body);
             let short: String = text.chars().take(200).collect();
             if short.is_empty() {
                 "(empty body)".into()
@@ -108,7 +108,10 @@ mod tests {
             (e.code.as_str(), e.message.as_str()),
             ("PARAM_ERROR", "plan_id invalid")
         );
-        assert_eq!(e.detail, Some(serde_json::json!({"field": "plan_id"})));
+        assert_eq!(
+            e.detail,
+            Some(serde_json::json!({"field": "plan_id"}).into())
+        );
         assert_eq!(e.request_id.as_deref(), Some("rid-1"));
         assert_eq!(
             e.to_string(),

@@ -18,7 +18,7 @@ mod pre_entrust_sign;
 mod query_contract;
 mod query_order;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::{quoted, Error, Issue, Result};
 use crate::schema::{self, Field};

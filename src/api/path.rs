@@ -43,7 +43,7 @@ pub(super) fn decode_component(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::text::lossy(&out)
 }
 
 /// `{name}` of a template segment.

@@ -2,7 +2,7 @@
 //! fields and enum values, which pass), strict on what a caller relies on (required fields,
 //! their JSON types).
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::{Field, Kind};
 
@@ -22,7 +22,7 @@ pub fn check_answer(fields: &[Field], body: &Value) -> Result<Vec<&'static str>,
 
 fn check_fields(
     fields: &[Field],
-    map: &Map<String, Value>,
+    map: &Map,
     at: &str,
     nulls: &mut dyn FnMut(&'static str),
 ) -> Result<(), String> {

@@ -2,7 +2,7 @@
 //! escapes (a JavaScript string cut inside an emoji) marked instead of failing the whole text,
 //! so that the issue names its field and the other issues are found too.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use super::{check, rule, Field};
 use crate::error::Issue;

@@ -7,7 +7,7 @@ mod answer;
 mod json_text;
 mod rules;
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::error::Issue;
 

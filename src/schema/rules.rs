@@ -1,7 +1,7 @@
 //! The rules themselves: every field of an object checked against its [`Field`], every
 //! broken rule reported with the JSON pointer of its field.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use super::json_text::LONE_SURROGATE;
 use super::{rule, Field, Kind, MAX_SAFE_INTEGER};
@@ -9,12 +9,7 @@ use crate::error::{joined, quoted, quoted_brief, Issue};
 use crate::suggest::{distance_within, suggest};
 use crate::validate::{check_notify_url, NOTIFY_URL_MAX_CHARS};
 
-pub(super) fn check_object(
-    map: &Map<String, Value>,
-    fields: &[Field],
-    at: &str,
-    issues: &mut Vec<Issue>,
-) {
+pub(super) fn check_object(map: &Map, fields: &[Field], at: &str, issues: &mut Vec<Issue>) {
     for key in map.keys() {
         if !fields.iter().any(|f| f.name == key) {
             let path = pointer(at, key);
@@ -141,7 +136,7 @@ fn check_value(field: &Field, value: &Value, path: &str, issues: &mut Vec<Issue>
                     format!("{name} contains a character of 4 UTF-8 bytes (such as an emoji); APIv3 accepts characters of at most 3 bytes"),
                 );
             }
-            let chars = s.chars().count();
+            let chars = crate::text::char_count(s);
             match field.kind {
                 Kind::Str { min, max } => {
                     if chars < min || (max > 0 && chars > max) {

@@ -35,7 +35,7 @@ impl Inner {
             }
         };
         let nulls = op.check_answer(&answer.body).map_err(bad)?;
-        let text = String::from_utf8_lossy(&answer.body);
+        let text = crate::text::lossy(&answer.body);
         let res = js_sys::JSON::parse(&text).map_err(|_| bad(api::bad_response("not JSON")))?;
         // An optional field written as null is left out, as the typings (`field?: T`) say.
         for name in nulls {

@@ -250,12 +250,18 @@ pub fn run(input: &[u8]) -> Result<(), String> {
         let plain = envelope.sealed.decrypt(key)?;
         envelope.open(&plain)
     });
+    // `check_entrust` (what the wasm layer runs) reads the crate's own `json::Map`; then that
+    // map is moved, not copied, into serde_json's for the comparison and `typed_entrust`.
+    let checked = match &stepwise {
+        Ok(envelope) => check_entrust(envelope),
+        Err(_) => Ok(()),
+    };
+    let stepwise = stepwise.map(serde_json::Map::from);
     if whole != summary(&stepwise) {
         return Err("open_envelope and the step-by-step path disagree".into());
     }
     match &stepwise {
         Ok(envelope) => {
-            let checked = check_entrust(envelope);
             let typed = typed_entrust(envelope);
             if checked.is_ok() != typed.is_ok() {
                 return Err(format!(
@@ -275,16 +281,18 @@ pub fn run(input: &[u8]) -> Result<(), String> {
         Err(e) => replied(&e.to_string())?,
     }
     drop(stepwise);
-    if let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(input) {
-        if let Some(resource) = fields.get("resource") {
-            let ours = EncryptedResource::from_json(resource).ok();
-            if resource.is_array() {
+    if let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(input) {
+        if let Some(resource) = fields.remove("resource") {
+            let derived = EncryptedResource::deserialize(&resource).ok();
+            let is_array = resource.is_array();
+            let ours = EncryptedResource::from_json(&resource.into()).ok();
+            if is_array {
                 // The documented exception: the derive reads an array by position; a resource
                 // is an object (regressions/notify/oracle-1c9d7d402affcf1a).
                 if ours.is_some() {
                     return Err("EncryptedResource::from_json accepts an array".into());
                 }
-            } else if ours != EncryptedResource::deserialize(resource).ok() {
+            } else if ours != derived {
                 return Err("EncryptedResource::from_json and serde's derive disagree".into());
             }
         }
