@@ -308,7 +308,7 @@ fn event_type(envelope: &Map) -> Option<&str> {
 }
 
 /// Checks an opened envelope the way [`typed_entrust`] does (it accepts exactly what that
-/// accepts: tests/verify_notify.rs compares them), without building the typed struct: the
+/// accepts: tests/notify_resource_checks.rs compares them), without building the typed struct: the
 /// wasm layer needs only the check, and serde's derive for [`EntrustResource`] cost 7 KB of
 /// the gzipped main module. Other event types pass.
 pub fn check_entrust(envelope: &Map) -> Result<()> {

@@ -32,7 +32,7 @@ impl ValidatedBody {
     }
 
     /// The typed request, read from [`json`](Self::json) on demand. It cannot fail for a
-    /// body that passed the rules, which mirror the model (`tests/validation.rs` holds them
+    /// body that passed the rules, which mirror the model (`tests/validation_rules.rs` holds them
     /// to it); the typed reading is not done eagerly because the wasm layer never uses it,
     /// and serde's derived reading of the model cost 5 KB of the gzipped module.
     pub fn request(&self) -> Result<PreEntrustSignRequest> {

@@ -45,3 +45,19 @@ fn the_core_refuses_a_notification_over_the_limit_before_parsing() {
     let e = Envelope::parse(&vec![b'{'; MAX_NOTIFICATION_BYTES + 1]).unwrap_err();
     assert!(e.to_string().contains("65536 bytes"), "{e}");
 }
+
+/// Issue 17: a notification body had no size limit (a 40 MB post grew wasm memory to about
+/// 200 MB). Up to MAX_NOTIFICATION_BYTES passes, one byte more is BAD_NOTIFICATION.
+#[test]
+fn notification_bodies_over_the_limit_are_refused() {
+    use wechatpay_wasm::consts::MAX_NOTIFICATION_BYTES;
+    assert_eq!(MAX_NOTIFICATION_BYTES, 65_536);
+    assert!(notify::check_body_len(1_000).is_ok());
+    assert!(notify::check_body_len(MAX_NOTIFICATION_BYTES).is_ok());
+    for len in [MAX_NOTIFICATION_BYTES + 1, 40 << 20] {
+        let e = notify::check_body_len(len).unwrap_err();
+        assert_eq!(e.code(), "BAD_NOTIFICATION");
+        assert_eq!(e.kind(), wechatpay_wasm::ErrorKind::Signature);
+        assert!(e.to_string().contains("65536"), "{e}");
+    }
+}

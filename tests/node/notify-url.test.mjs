@@ -2,7 +2,7 @@
 // reads the URL (issue 17: "http://evil.example\@127.0.0.1/notify" passed, although `\` is `/`
 // in http(s) URLs and its host is evil.example). The package's verdicts (Rust) are checked
 // against Node's `new URL()` (the WHATWG parser, independent of ours) and against the
-// emulator's rules (emulator/lib/validate.mjs), over the table of tests/validation.rs and more.
+// emulator's rules (emulator/lib/validate.mjs), over the table of tests/validation_notify_url.rs and more.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pkg } from './helpers.mjs';
