@@ -42,6 +42,22 @@ impl Map {
         Self::default()
     }
 
+    /// An object from its fields as written, each with its place: sorted by name and place
+    /// once, so that of a name written twice the last value stays, as with `insert`.
+    /// Inserting each field in turn would shift the sorted `Vec` on every field written out
+    /// of order: quadratic in the fields of one object (1.7 s for 50,000 fields).
+    fn from_written(mut written: Vec<(String, usize, Value)>) -> Self {
+        written.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut fields: Vec<(String, Value)> = Vec::with_capacity(written.len());
+        for (name, _, value) in written {
+            match fields.last_mut() {
+                Some(last) if last.0 == name => last.1 = value,
+                _ => fields.push((name, value)),
+            }
+        }
+        Self { fields }
+    }
+
     fn position(&self, name: &str) -> Result<usize, usize> {
         self.fields.binary_search_by(|(k, _)| k.as_str().cmp(name))
     }
@@ -236,12 +252,12 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::new();
+        let mut written = Vec::new();
         while let Some(name) = access.next_key::<String>()? {
             let value = access.next_value()?;
-            map.insert(name, value);
+            written.push((name, written.len(), value));
         }
-        Ok(Value::Object(map))
+        Ok(Value::Object(Map::from_written(written)))
     }
 }
 
@@ -317,6 +333,24 @@ mod tests {
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
             (a, b) => panic!("{text}: ours {a:?}, serde_json {b:?}"),
         }
+    }
+
+    /// A wide object written out of order, with names written again (read by sorting once:
+    /// the last value of a name written twice must stay, in name order, as serde_json's).
+    #[test]
+    fn a_wide_object_written_out_of_order_reads_as_serde_json_does() {
+        let mut fields: Vec<String> = (0..3000)
+            .rev()
+            .map(|i| format!("\"k{i:05}\":{i}"))
+            .collect();
+        fields.extend(
+            (0..3000)
+                .step_by(7)
+                .map(|i| format!("\"k{i:05}\":\"again {i}\"")),
+        );
+        fields.extend((0..3000).step_by(11).map(|i| format!("\"k{i:05}\":[{i}]")));
+        same(&format!("{{{}}}", fields.join(",")));
+        same(r#"{"b":1,"a":1,"b":2,"a":2,"c":0,"b":3}"#);
     }
 
     #[test]

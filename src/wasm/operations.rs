@@ -35,8 +35,10 @@ impl Inner {
             }
         };
         let nulls = op.check_answer(&answer.body).map_err(bad)?;
-        let text = crate::text::lossy(&answer.body);
-        let res = js_sys::JSON::parse(&text).map_err(|_| bad(api::bad_response("not JSON")))?;
+        // `check_answer` has read the body as JSON, so it is UTF-8: borrowed, not copied.
+        let text =
+            core::str::from_utf8(&answer.body).map_err(|_| bad(api::bad_response("not JSON")))?;
+        let res = js_sys::JSON::parse(text).map_err(|_| bad(api::bad_response("not JSON")))?;
         // An optional field written as null is left out, as the typings (`field?: T`) say.
         for name in nulls {
             let _ = Reflect::delete_property(res.unchecked_ref::<Object>(), &name.into());
