@@ -10,7 +10,7 @@
 //! `/`, `?`, `#` or a `.`/`..` segment.
 
 use serde_json::Value;
-use wechatpay_wasm::api::{self, encode_component, Prepared, QueryValue};
+use wechatpay_wasm::api::{self, Prepared, QueryValue};
 
 use super::validate::{check_issues, MCHID};
 use crate::mutate::json::{self, J};
@@ -189,6 +189,9 @@ pub fn built_path(op: &api::Operation, text: &str, prepared: &Prepared) -> Resul
             return Err(format!("the segment of {name} does not decode back to it"));
         }
     }
+    // The query read back on its own terms (not rebuilt with the crate's encoder): the
+    // operation's names in order, each value only unreserved characters and `%XX`, decoding
+    // back to the parameter (or the client's mchid).
     let mut expected = Vec::new();
     for (name, from) in op.query {
         let value = match from {
@@ -196,15 +199,32 @@ pub fn built_path(op: &api::Operation, text: &str, prepared: &Prepared) -> Resul
             QueryValue::Param(p) => param_text(&params, p),
         };
         if let Some(v) = value {
-            expected.push(format!(
-                "{}={}",
-                encode_component(name),
-                encode_component(&v)
-            ));
+            expected.push((name, v));
         }
     }
-    if query != expected.join("&") {
+    let parts: Vec<&str> = if query.is_empty() {
+        Vec::new()
+    } else {
+        query.split('&').collect()
+    };
+    if parts.len() != expected.len() {
         return Err(format!("the built query {query:?} is not the operation's"));
+    }
+    for (part, (name, value)) in parts.iter().zip(&expected) {
+        let Some((k, v)) = part.split_once('=') else {
+            return Err(format!("the query part {part:?} has no '='"));
+        };
+        if k != **name {
+            return Err(format!(
+                "the built query {query:?} names {k:?}, not {name:?}"
+            ));
+        }
+        let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~%".contains(&b);
+        if !v.bytes().all(plain) || percent_decode(v) != value.as_bytes() {
+            return Err(format!(
+                "the query value of {name} does not decode back to it"
+            ));
+        }
     }
     if api::operation_at(op.method, path).map(|o| o.name) != Some(op.name) {
         return Err(format!(
