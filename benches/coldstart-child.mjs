@@ -1,10 +1,13 @@
 const t0 = performance.now(); // first line: ms since the process began (performance.timeOrigin)
 // One cold start, timed by the process itself (spawned by benches/coldstart.mjs):
-//   node benches/coldstart-child.mjs ours|peer|none KEYDIR
+//   node benches/coldstart-child.mjs ours|peer|floor|none KEYDIR
 // from this first line to the first signed Authorization header: import the package,
 // construct the client (the key read from a file, as a merchant's server does), first
-// `authorization` (ours: key import into WebCrypto and its probe; the peer: its own request
-// interceptor, which signs with node:crypto). Prints one JSON line of the phases in ms.
+// `authorization` (ours: key import into WebCrypto and its check; the peer: its own request
+// interceptor, which signs with node:crypto). `floor`: no library, the least WebCrypto
+// needs for the same header (node:fs, the PKCS#8 PEM read, `importKey('pkcs8')` as
+// "construct", one `sign` and the header written by hand as "1st header"): what any
+// WebCrypto-based package pays at least. Prints one JSON line of the phases in ms.
 // Nothing is imported statically above the timed imports: node:fs comes in the
 // construction, as it would in a merchant's code.
 const which = process.argv[2];
@@ -40,6 +43,18 @@ if (which === 'ours') {
   // The peer's own signing step (its axios request interceptor), on the instance's config.
   const config = Decorator.requestInterceptor()({ ...wxpay.client.v3.defaults, method: 'post', url: PATH.slice(1), data: JSON.parse(BODY) });
   header = config.headers.get('Authorization');
+} else if (which === 'floor') {
+  t1 = performance.now(); // no package to import
+  const { readFileSync } = await import('node:fs');
+  const pem = readFileSync(`${dir}/merchant.pem`, 'utf8');
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const key = await crypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+  t2 = performance.now();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex').toUpperCase();
+  const message = `POST\n${PATH}\n${timestamp}\n${nonce}\n${BODY}\n`;
+  const sig = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', key, new TextEncoder().encode(message));
+  header = `WECHATPAY2-SHA256-RSA2048 mchid="${MCHID}",nonce_str="${nonce}",signature="${Buffer.from(sig).toString('base64')}",timestamp="${timestamp}",serial_no="${SERIAL}"`;
 } else {
   t1 = t2 = performance.now(); // 'none': Node's own start, for reference
   header = 'WECHATPAY2-SHA256-RSA2048 (none)';
