@@ -1,6 +1,6 @@
 const t0 = performance.now(); // first line: ms since the process began (performance.timeOrigin)
 // One cold start, timed by the process itself (spawned by benches/coldstart.mjs):
-//   node benches/coldstart-child.mjs ours|peer|floor|none KEYDIR
+//   node benches/coldstart-child.mjs ours|peer|floor|none KEYDIR [PKG]
 // from this first line to the first signed Authorization header: import the package,
 // construct the client (the key read from a file, as a merchant's server does), first
 // `authorization` (ours: key import into WebCrypto and its check; the peer: its own request
@@ -12,6 +12,8 @@ const t0 = performance.now(); // first line: ms since the process began (perform
 // construction, as it would in a merchant's code.
 const which = process.argv[2];
 const dir = process.argv[3];
+// PKG: ours from a path to a package entry (benches/coldstart-ab.mjs) instead of by name.
+const pkg = process.argv[4] || 'wechatpay-wasm';
 const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
 const BODY = '{"sign_scene":"SIGN_SCENE_QRCODE","appid":"wxd678efh567hg6787","plan_id":12535,"out_contract_code":"CS202611290001"}';
 const MCHID = '1900000001';
@@ -22,7 +24,7 @@ let t1;
 let t2;
 let header;
 if (which === 'ours') {
-  const { Client } = await import('wechatpay-wasm');
+  const { Client } = await import(pkg);
   t1 = performance.now();
   const { readFileSync } = await import('node:fs');
   const client = new Client({

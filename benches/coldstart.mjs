@@ -1,59 +1,18 @@
 // Benchmark: a cold start, from a fresh process's first line to its first signed
 // Authorization header, ours against wechatpay-axios-plugin 0.9.6, median over N processes
 // of each (benches/coldstart-child.mjs, one process per sample, the kinds interleaved: none,
-// ours, peer, floor, none, ...; floor: no library, the PKCS#8 key imported into WebCrypto and
-// one sign, the least a WebCrypto-based package can cost). Each child times itself from its first line (performance.now(),
-// which counts from the process's start) and prints its phases; this parent also times
-// each whole process (spawn to exit), and checks every header's signature with node:crypto.
+// ours, peer, floor, none, ...; floor: no library, the PKCS#8 key imported into WebCrypto
+// and one sign, the least a WebCrypto-based package can cost). Each child times itself from
+// its first line (performance.now(), which counts from the process's start) and prints its
+// phases; this parent also times each whole process (spawn to exit), and checks every
+// header's signature with node:crypto (benches/coldstart-run.mjs).
 // Run: make bench   (or: node benches/coldstart.mjs after make pkg); BENCH_PROCESSES=N.
-import { execFile } from 'node:child_process';
-import { generateKeyPairSync, verify } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { goal } from './goals.mjs';
+import { coldStarts, median } from './coldstart-run.mjs';
 
 const N = Number(process.env.BENCH_PROCESSES || 21);
-const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
-const child = fileURLToPath(new URL('./coldstart-child.mjs', import.meta.url));
-
-const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const dir = mkdtempSync(join(tmpdir(), 'coldstart-'));
-writeFileSync(join(dir, 'merchant.pem'), merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-writeFileSync(join(dir, 'platform.pub.pem'), platform.publicKey.export({ type: 'spki', format: 'pem' }));
-
-// The fields of an Authorization header, in any order (the two packages order them differently).
-function authFields(h) {
-  if (!h.startsWith('WECHATPAY2-SHA256-RSA2048 ')) return null;
-  const f = Object.fromEntries([...h.slice(26).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-  return f.mchid === '1900000001' && f.serial_no === 'F5765756002FDD77' && f.nonce_str && /^\d+$/.test(f.timestamp) && f.signature ? f : null;
-}
-const BODY = '{"sign_scene":"SIGN_SCENE_QRCODE","appid":"wxd678efh567hg6787","plan_id":12535,"out_contract_code":"CS202611290001"}';
-
-/** One process of `which`; its phases plus `process` (spawn to exit, as seen from here). */
-function once(which) {
-  return new Promise((resolve, reject) => {
-    const t = performance.now();
-    execFile(process.execPath, [child, which, dir], { timeout: 30_000 }, (err, stdout, stderr) => {
-      const whole = performance.now() - t;
-      if (err) return reject(new Error(`${which}: ${err.message}\n${stderr}`));
-      const r = JSON.parse(stdout.trim().split('\n').pop());
-      if (which !== 'none') {
-        // The header must be right: signed by the merchant key over what the peer signs
-        // (the peer re-serialises the body: the same text for this body).
-        const f = authFields(r.header);
-        if (!f) return reject(new Error(`${which}: bad header ${r.header}`));
-        const ok = verify('sha256', Buffer.from(`POST\n${PATH}\n${f.timestamp}\n${f.nonce_str}\n${BODY}\n`), merchant.publicKey, Buffer.from(f.signature, 'base64'));
-        if (!ok) return reject(new Error(`${which}: the signature does not verify: ${r.header}`));
-      }
-      resolve({ ...r, process: whole });
-    });
-  });
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { once, done } = coldStarts();
 const kinds = ['none', 'ours', 'peer', 'floor'];
 const samples = Object.fromEntries(kinds.map((k) => [k, []]));
 const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -63,7 +22,7 @@ try {
     for (const k of kinds) samples[k].push(await once(k));
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  done();
 }
 const load = loadavg().map((x) => x.toFixed(2)).join(' ');
 
