@@ -3,7 +3,8 @@
 // resolving for both), alternated A B B A ... so that neither always runs first, each header
 // checked with node:crypto (benches/coldstart-run.mjs). Prints the median of each phase
 // and the pair-by-pair ratio new/old of first line to header (below 1: the new is faster),
-// with its spread. On the machine's node, or NODE=path.
+// with its spread, in wall-clock time and in CPU time (all the process's threads: steadier
+// than the wall clock when the cores are shared). On the machine's node, or NODE=path.
 //   node benches/coldstart-ab.mjs OLD_PKG_DIR [NEW_PKG_DIR (default: pkg/)]   BENCH_PROCESSES=N (21)
 //   e.g. cp -r pkg /tmp/old-pkg, change, make pkg, node benches/coldstart-ab.mjs /tmp/old-pkg
 import { execFileSync } from 'node:child_process';
@@ -40,5 +41,8 @@ for (const k of ['old', 'new']) {
 }
 const ratios = samples.new.map((s, i) => s.total / samples.old[i].total);
 const phase = (f) => (median(samples.new.map((s) => s[f])) / median(samples.old.map((s) => s[f]))).toFixed(2);
+const cpuRatios = samples.new.map((s, i) => s.cpuTotal / samples.old[i].cpuTotal);
+console.log(`CPU time (all threads), first line to header: old ${median(samples.old.map((s) => s.cpuTotal)).toFixed(1)} ms, new ${median(samples.new.map((s) => s.cpuTotal)).toFixed(1)} ms; ` +
+  `new/old pair by pair ${median(cpuRatios).toFixed(2)}x (pairs ${Math.min(...cpuRatios).toFixed(2)}-${Math.max(...cpuRatios).toFixed(2)}x)`);
 console.log(`new/old, first line to header, pair by pair: median ${median(ratios).toFixed(2)}x (pairs ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x); ` +
   `medians: import ${phase('import')}x, construct ${phase('construct')}x, 1st header ${phase('first')}x, whole process ${phase('process')}x`);

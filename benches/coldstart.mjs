@@ -36,6 +36,8 @@ for (const k of kinds) {
   console.log(`${names[k].padEnd(26)}${fields.map((f) => med[k][f].toFixed(1).padStart(11)).join('')}`);
 }
 const spread = (k, f) => `${Math.min(...samples[k].map((s) => s[f])).toFixed(1)}-${Math.max(...samples[k].map((s) => s[f])).toFixed(1)}`;
+const cpu = (k) => median(samples[k].map((s) => s.cpuTotal)).toFixed(1);
+console.log(`CPU time (all threads), first line to header, medians: ours ${cpu('ours')} ms, peer ${cpu('peer')} ms, floor ${cpu('floor')} ms`);
 console.log(`\nours, first line to first signed header: ${med.ours.total.toFixed(1)} ms (processes ${spread('ours', 'total')})`);
 console.log(`peer, first line to first signed header: ${med.peer.total.toFixed(1)} ms (processes ${spread('peer', 'total')})`);
 console.log(`floor (WebCrypto alone), first line to signed header: ${med.floor.total.toFixed(1)} ms (processes ${spread('floor', 'total')})`);
