@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::Promise;
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::SubtleCrypto;
@@ -227,8 +227,8 @@ pub(super) const SIGN_FAILED: &str = "privateKey: WebCrypto could not sign with 
 /// The message of the rejection of [`checked_private_key`] when the check fails.
 const KEY_INCONSISTENT: &str = "KEY_INCONSISTENT";
 
-/// Imports the merchant key and its public half into WebCrypto (both started at once),
-/// signs `message` and verifies that signature with the public half, so that a key whose
+/// Imports the merchant key into WebCrypto, signs `message` (its public half imported
+/// meanwhile) and verifies that signature with the public half, so that a key whose
 /// numbers disagree (a damaged PEM) fails before any header is made, not at WeChat Pay.
 /// Settles with the `CryptoKey` once `signature` holds the checked signature of `message`;
 /// rejects when an import or the signing fails, or with `KEY_INCONSISTENT` when the check
@@ -244,13 +244,19 @@ fn checked_private_key(
     let public = merchant.public_jwk().to_owned();
     let message = message.to_vec();
     promise_of_future(async move {
-        // Both imports started before either is awaited; a `JsFuture` handles its promise's
-        // rejection itself, so the one left behind by an early return is never unhandled.
-        let key = JsFuture::from(crypto::import_rsa(&subtle, &jwk, "sign")?);
-        let public = JsFuture::from(crypto::import_rsa(&subtle, &public, "verify")?);
-        let key: web_sys::CryptoKey = key.await?.dyn_into()?;
-        let public: web_sys::CryptoKey = public.await?.dyn_into()?;
-        let sig = crypto::sign_with_key(&subtle, &key, &message).await?;
+        // The signature is started as soon as the private key is imported, and the public
+        // half imported while WebCrypto's thread pool signs (the import runs on this thread).
+        // A `JsFuture` handles its promise's rejection itself: one left behind by an early
+        // return is never an unhandled rejection.
+        let key: web_sys::CryptoKey = JsFuture::from(crypto::import_rsa(&subtle, &jwk, "sign")?)
+            .await?
+            .dyn_into()?;
+        let signing = JsFuture::from(crypto::start_sign(&subtle, &key, &message)?);
+        let public: web_sys::CryptoKey =
+            JsFuture::from(crypto::import_rsa(&subtle, &public, "verify")?)
+                .await?
+                .dyn_into()?;
+        let sig = Uint8Array::new(&signing.await?).to_vec();
         if !crypto::verify(&subtle, &public, &sig, &message).await? {
             return Err(js_sys::Error::new(KEY_INCONSISTENT).into());
         }
