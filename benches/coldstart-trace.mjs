@@ -61,6 +61,7 @@ async function child(dir, entry, watchSubtle) {
         const b = performance.now();
         mark(`${name} called`);
         const p = f.apply(this, args);
+        mark(`${name} returned its promise (${(performance.now() - b).toFixed(2)} ms)`);
         p.then(() => mark(`${name} settled (${(performance.now() - b).toFixed(2)} ms)`), () => mark(`${name} rejected`));
         return p;
       };
