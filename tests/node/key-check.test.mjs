@@ -69,7 +69,7 @@ test('first calls made together: one check, each header its own signature', asyn
   assert.deepEqual([count('importKey'), count('sign'), count('verify')], [2, 3, 1]);
 });
 
-test('a key whose numbers disagree: the check refuses it, no header, and again on the next call', async () => {
+test('a key whose numbers disagree is refused, no header, and again on the next call', async () => {
   // A changed modulus byte keeps the PKCS#8 structure valid (as in extra.test.mjs): the key
   // imports, its signature does not verify with its public half.
   const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
@@ -81,7 +81,9 @@ test('a key whose numbers disagree: the check refuses it, no header, and again o
     const e = await rejection(client.authorization('POST', PATH, '{}'));
     assert.ok(e instanceof WechatPayError, String(e));
     assert.equal(e.code, 'BAD_PRIVATE_KEY');
-    assert.match(e.message, /do not agree/);
+    // Refused by the check (Node 20, 22), or already by WebCrypto's import (Node 24 checks
+    // the key's numbers there): the same code either way.
+    assert.match(e.message, /the key's numbers do not agree|WebCrypto refused to import the key/);
   }
-  assert.deepEqual([count('sign'), count('verify')], [2, 2], 'each call checked, none signed past the check');
+  assert.equal(count('sign'), count('verify'), 'every signature made was checked: none past the check');
 });
