@@ -28,7 +28,7 @@
 #                   notification rates, benches/roundtrip.mjs (a whole presign round trip
 #                   against a local signing server, ours and wechatpay-axios-plugin) and
 #                   benches/coldstart.mjs (a fresh process to its first Authorization header,
-#                   ours and the peer); then the wasm module sizes, and the goals of issue 19
+#                   ours, the peer and WebCrypto alone, the floor); then the wasm module sizes, and the goals of issue 19
 #                   per Node, each beside its goal with whether this run meets it (about 4.5
 #                   minutes per Node on the loaded 2-core VM; docs/perf.md)
 #   make bench-runtimes  package and wasm size, Node instantiation time, workerd CPU per presign,

@@ -1,59 +1,19 @@
 // Benchmark: a cold start, from a fresh process's first line to its first signed
 // Authorization header, ours against wechatpay-axios-plugin 0.9.6, median over N processes
 // of each (benches/coldstart-child.mjs, one process per sample, the kinds interleaved: none,
-// ours, peer, none, ...). Each child times itself from its first line (performance.now(),
-// which counts from the process's start) and prints its phases; this parent also times
-// each whole process (spawn to exit), and checks every header's signature with node:crypto.
+// ours, peer, floor, none, ...; floor: no library, the PKCS#8 key imported into WebCrypto
+// and one sign, the least a WebCrypto-based package can cost). Each child times itself from
+// its first line (performance.now(), which counts from the process's start) and prints its
+// phases; this parent also times each whole process (spawn to exit), and checks every
+// header's signature with node:crypto (benches/coldstart-run.mjs).
 // Run: make bench   (or: node benches/coldstart.mjs after make pkg); BENCH_PROCESSES=N.
-import { execFile } from 'node:child_process';
-import { generateKeyPairSync, verify } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { goal } from './goals.mjs';
+import { coldStarts, median } from './coldstart-run.mjs';
 
 const N = Number(process.env.BENCH_PROCESSES || 21);
-const PATH = '/v3/papay/sign/contracts/pre-entrust-sign';
-const child = fileURLToPath(new URL('./coldstart-child.mjs', import.meta.url));
-
-const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const dir = mkdtempSync(join(tmpdir(), 'coldstart-'));
-writeFileSync(join(dir, 'merchant.pem'), merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-writeFileSync(join(dir, 'platform.pub.pem'), platform.publicKey.export({ type: 'spki', format: 'pem' }));
-
-// The fields of an Authorization header, in any order (the two packages order them differently).
-function authFields(h) {
-  if (!h.startsWith('WECHATPAY2-SHA256-RSA2048 ')) return null;
-  const f = Object.fromEntries([...h.slice(26).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-  return f.mchid === '1900000001' && f.serial_no === 'F5765756002FDD77' && f.nonce_str && /^\d+$/.test(f.timestamp) && f.signature ? f : null;
-}
-const BODY = '{"sign_scene":"SIGN_SCENE_QRCODE","appid":"wxd678efh567hg6787","plan_id":12535,"out_contract_code":"CS202611290001"}';
-
-/** One process of `which`; its phases plus `process` (spawn to exit, as seen from here). */
-function once(which) {
-  return new Promise((resolve, reject) => {
-    const t = performance.now();
-    execFile(process.execPath, [child, which, dir], { timeout: 30_000 }, (err, stdout, stderr) => {
-      const whole = performance.now() - t;
-      if (err) return reject(new Error(`${which}: ${err.message}\n${stderr}`));
-      const r = JSON.parse(stdout.trim().split('\n').pop());
-      if (which !== 'none') {
-        // The header must be right: signed by the merchant key over what the peer signs
-        // (the peer re-serialises the body: the same text for this body).
-        const f = authFields(r.header);
-        if (!f) return reject(new Error(`${which}: bad header ${r.header}`));
-        const ok = verify('sha256', Buffer.from(`POST\n${PATH}\n${f.timestamp}\n${f.nonce_str}\n${BODY}\n`), merchant.publicKey, Buffer.from(f.signature, 'base64'));
-        if (!ok) return reject(new Error(`${which}: the signature does not verify: ${r.header}`));
-      }
-      resolve({ ...r, process: whole });
-    });
-  });
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const kinds = ['none', 'ours', 'peer'];
+const { once, done } = coldStarts();
+const kinds = ['none', 'ours', 'peer', 'floor'];
 const samples = Object.fromEntries(kinds.map((k) => [k, []]));
 const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
 try {
@@ -62,7 +22,7 @@ try {
     for (const k of kinds) samples[k].push(await once(k));
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  done();
 }
 const load = loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -71,17 +31,25 @@ const med = Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(fields.ma
 console.log(`Cold start, median of ${N} processes each, interleaved (Node ${process.versions.node}; load ${loadBefore} before, ${load} after), ms`);
 console.log(`${''.padEnd(26)}${['node start', 'import', 'construct', '1st header', 'first line', 'whole'].map((h) => h.padStart(11)).join('')}`);
 console.log(`${''.padEnd(26)}${['to line 1', '', '', '', 'to header', 'process'].map((h) => h.padStart(11)).join('')}`);
-const names = { none: 'node, empty (reference)', ours: 'wechatpay-wasm', peer: 'wechatpay-axios-plugin' };
+const names = { none: 'node, empty (reference)', ours: 'wechatpay-wasm', peer: 'wechatpay-axios-plugin', floor: 'WebCrypto alone (floor)' };
 for (const k of kinds) {
   console.log(`${names[k].padEnd(26)}${fields.map((f) => med[k][f].toFixed(1).padStart(11)).join('')}`);
 }
 const spread = (k, f) => `${Math.min(...samples[k].map((s) => s[f])).toFixed(1)}-${Math.max(...samples[k].map((s) => s[f])).toFixed(1)}`;
+const cpu = (k) => median(samples[k].map((s) => s.cpuTotal)).toFixed(1);
+console.log(`CPU time (all threads), first line to header, medians: ours ${cpu('ours')} ms, peer ${cpu('peer')} ms, floor ${cpu('floor')} ms`);
 console.log(`\nours, first line to first signed header: ${med.ours.total.toFixed(1)} ms (processes ${spread('ours', 'total')})`);
 console.log(`peer, first line to first signed header: ${med.peer.total.toFixed(1)} ms (processes ${spread('peer', 'total')})`);
-// Pair by pair (the same iteration ran both), as the ratios of the round-trip bench.
+console.log(`floor (WebCrypto alone), first line to signed header: ${med.floor.total.toFixed(1)} ms (processes ${spread('floor', 'total')})`);
+// Pair by pair (the same iteration ran all), as the ratios of the round-trip bench.
 const pairs = samples.ours.map((s, i) => s.total / samples.peer[i].total);
+const floorPairs = samples.ours.map((s, i) => s.total / samples.floor[i].total);
+const range = (xs) => `pairs ${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}x`;
 goal('cold start, first line to first header', med.ours.total,
-  `processes ${spread('ours', 'total')} ms; ours/peer ${median(pairs).toFixed(2)}x; load ${load.split(' ')[0]}`);
-console.log(`ours / peer, first line to header (time, lower is better): ${median(pairs).toFixed(2)}x (pairs ${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)}x)`);
+  `processes ${spread('ours', 'total')} ms; floor ${med.floor.total.toFixed(1)} ms, ours/floor ${median(floorPairs).toFixed(2)}x; ours/peer ${median(pairs).toFixed(2)}x; load ${load.split(' ')[0]}`);
+console.log(`ours / peer, first line to header (time, lower is better):  ${median(pairs).toFixed(2)}x (${range(pairs)})`);
+console.log(`ours / floor, first line to header (time, lower is better): ${median(floorPairs).toFixed(2)}x (${range(floorPairs)})`);
 const wholePairs = samples.ours.map((s, i) => s.process / samples.peer[i].process);
-console.log(`ours / peer, whole process (time):                         ${median(wholePairs).toFixed(2)}x`);
+const wholeFloor = samples.ours.map((s, i) => s.process / samples.floor[i].process);
+console.log(`ours / peer, whole process (time):                          ${median(wholePairs).toFixed(2)}x`);
+console.log(`ours / floor, whole process (time):                         ${median(wholeFloor).toFixed(2)}x`);

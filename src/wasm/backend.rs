@@ -2,9 +2,10 @@
 //! notifications, decrypting resources; on WebCrypto when the client has it, else on the
 //! `rsa`/`aes-gcm` fallback ([`super::fallback`]), each key imported once.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::Promise;
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::SubtleCrypto;
@@ -17,9 +18,6 @@ use crate::error::code;
 use crate::keys::{KeyStore, MerchantKey};
 use crate::notify::{self, Apiv3Key};
 use crate::verify::{self, SignedHeaders};
-
-/// numbers disagree (a damaged PEM) fails here instead of at WeChat Pay.
-const KEY_CHECK_MESSAGE: &[u8] = b"wechatpay-wasm private key check";
 
 fn inconsistent_key() -> JsErr {
     JsErr::config(
@@ -42,9 +40,20 @@ impl Inner {
         let Some(subtle) = &self.subtle else {
             return self.rust_sign(merchant, message).await;
         };
+        // The first call imports and checks the key with its own message: the signature the
+        // check verified is this call's signature (one RSA signature, not a probe's and then
+        // this one's). Calls that arrive while the check runs wait for it, then sign.
+        let checked = Rc::new(RefCell::new(None));
         let key = self
             .sign_key
-            .get(&|| Ok(checked_private_key(subtle, merchant)))
+            .get(&|| {
+                Ok(checked_private_key(
+                    subtle,
+                    merchant,
+                    message,
+                    checked.clone(),
+                ))
+            })
             .await
             .map_err(|e| {
                 message_of(&e)
@@ -57,6 +66,9 @@ impl Inner {
                         )
                     })
             })?;
+        if let Some(signature) = checked.borrow_mut().take() {
+            return Ok(signature);
+        }
         crypto::sign_with_key(subtle, &key, message)
             .await
             .map_err(|_| JsErr::config(code::BAD_PRIVATE_KEY, SIGN_FAILED))
@@ -215,25 +227,40 @@ pub(super) const SIGN_FAILED: &str = "privateKey: WebCrypto could not sign with 
 /// The message of the rejection of [`checked_private_key`] when the check fails.
 const KEY_INCONSISTENT: &str = "KEY_INCONSISTENT";
 
-/// Imports the merchant key into WebCrypto, then signs a probe and verifies it with the
-/// key's public half; settles with the `CryptoKey`, or rejects (`KEY_INCONSISTENT` when the
-/// check fails).
-fn checked_private_key(subtle: &SubtleCrypto, merchant: &MerchantKey) -> Promise {
+/// Imports the merchant key into WebCrypto, signs `message` (its public half imported
+/// meanwhile) and verifies that signature with the public half, so that a key whose
+/// numbers disagree (a damaged PEM) fails before any header is made, not at WeChat Pay.
+/// Settles with the `CryptoKey` once `signature` holds the checked signature of `message`;
+/// rejects when an import or the signing fails, or with `KEY_INCONSISTENT` when the check
+/// does.
+fn checked_private_key(
+    subtle: &SubtleCrypto,
+    merchant: &MerchantKey,
+    message: &[u8],
+    signature: Rc<RefCell<Option<Vec<u8>>>>,
+) -> Promise {
     let subtle = subtle.clone();
     let jwk = Zeroizing::new(merchant.jwk().to_owned());
     let public = merchant.public_jwk().to_owned();
+    let message = message.to_vec();
     promise_of_future(async move {
+        // The signature is started as soon as the private key is imported, and the public
+        // half imported while WebCrypto's thread pool signs (the import runs on this thread).
+        // A `JsFuture` handles its promise's rejection itself: one left behind by an early
+        // return is never an unhandled rejection.
         let key: web_sys::CryptoKey = JsFuture::from(crypto::import_rsa(&subtle, &jwk, "sign")?)
             .await?
             .dyn_into()?;
+        let signing = JsFuture::from(crypto::start_sign(&subtle, &key, &message)?);
         let public: web_sys::CryptoKey =
             JsFuture::from(crypto::import_rsa(&subtle, &public, "verify")?)
                 .await?
                 .dyn_into()?;
-        let sig = crypto::sign_with_key(&subtle, &key, KEY_CHECK_MESSAGE).await?;
-        if !crypto::verify(&subtle, &public, &sig, KEY_CHECK_MESSAGE).await? {
+        let sig = Uint8Array::new(&signing.await?).to_vec();
+        if !crypto::verify(&subtle, &public, &sig, &message).await? {
             return Err(js_sys::Error::new(KEY_INCONSISTENT).into());
         }
+        *signature.borrow_mut() = Some(sig);
         Ok(key.into())
     })
 }
