@@ -8,6 +8,9 @@
 // inverse ratio of those sums: ours/peer = (peer + server) / (ours + server). A client that
 // cost nothing but its one signature and one verification (the cheaper of node:crypto and
 // WebCrypto for each) reaches (peer + server) / (sign + verify + server): the ceiling.
+// A client on undici's fetch (the default transport: spec/api.md) pays at least the bare
+// fetch of the same request besides: its ceiling is (peer + server) / (fetch + sign + verify
+// + server), printed beside.
 // Sequentially the wall time per call is that same CPU plus waits both clients share (the
 // loopback, wake-ups), which only bring a ratio closer to 1: the same formula bounds it.
 const PEER = 'wechatpay-axios-plugin post';
@@ -30,6 +33,8 @@ export function ceiling(cpu, n) {
     serverPeer: cpu[PEER][n].serverUs.median,
     serverOurs: cpu[OURS][n].serverUs.median,
     ceiling: (peer + server) / (sign + verify + server),
+    fetch: at('bare fetch (same request)'),
+    ceilingOnFetch: (peer + server) / (at('bare fetch (same request)') + sign + verify + server),
     predicted: (peer + server) / (ours + server),
   };
 }
@@ -46,6 +51,8 @@ export function printCeiling(cpu, rates, n, cores) {
     `(during the peer's batches ${us(c.serverPeer)}, ours ${us(c.serverOurs)}); cheapest RSA sign ${us(c.sign)} + verify ${us(c.verify)}`);
   console.log(`  ceiling (peer + server) / (sign + verify + server) = (${us(c.peer)} + ${us(c.server)}) / (${us(c.sign)} + ${us(c.verify)} + ${us(c.server)}) = ${c.ceiling.toFixed(2)}x; ` +
     `ours by the same arithmetic (peer + server) / (ours + server) = ${c.predicted.toFixed(2)}x`);
+  console.log(`  on undici's fetch (the default transport): (peer + server) / (fetch + sign + verify + server) = ` +
+    `(${us(c.peer)} + ${us(c.server)}) / (${us(c.fetch)} + ${us(c.sign)} + ${us(c.verify)} + ${us(c.server)}) = ${c.ceilingOnFetch.toFixed(2)}x`);
   const mode = n === 1 ? 'seq' : 'par';
   for (const [name, client, server] of [['peer', c.peer, c.serverPeer], ['ours', c.ours, c.serverOurs]]) {
     const rate = rates[name === 'peer' ? PEER : OURS][mode];
