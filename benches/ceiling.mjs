@@ -43,7 +43,9 @@ const us = (x) => `${x.toFixed(0)} µs`;
 
 /** Prints how the ceiling of `n` in flight is made, and checks the arithmetic against the
  * measured rates (`rates`: benches/measure.mjs's results): rate x (client + server CPU per
- * round trip) is the number of cores kept busy, at most the machine's. */
+ * round trip) is the number of cores kept busy, at most the machine's; with 16 in flight on a
+ * quiet machine it is all of them (the premise of the ratio of sums), and what is missing is
+ * what other processes took (the load average says how many wanted a core). */
 export function printCeiling(cpu, rates, n, cores) {
   const c = ceiling(cpu, n);
   const what = n === 1 ? 'sequential' : `${n} in flight`;

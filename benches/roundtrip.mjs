@@ -15,6 +15,9 @@ import { cpuPerCall, cpuRatio } from './cpu-per-call.mjs';
 import { goal } from './goals.mjs';
 import { ceiling, printCeiling } from './ceiling.mjs';
 
+// The CPU rounds after the rates: 9 of 100 calls (5 of 50 gave a bare fetch anywhere from 460
+// to 790 µs per call on a loaded machine, and the ceiling moved with it).
+const CPU_ROUNDS = { rounds: 9, calls: 100 };
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const loadBefore = load();
 const { result: { rates: results, cpu }, stats } = await withServer(async (base, serverCpu) => {
@@ -22,7 +25,7 @@ const { result: { rates: results, cpu }, stats } = await withServer(async (base,
   try {
     const rates = await measure(impls, check);
     // The client's CPU per call of each, and the server's per request, in rounds of their own after.
-    return { rates, cpu: await cpuPerCall(impls, check, { rounds: 5, calls: 50, server: serverCpu }) };
+    return { rates, cpu: await cpuPerCall(impls, check, { ...CPU_ROUNDS, server: serverCpu }) };
   } finally {
     close();
   }
@@ -67,7 +70,7 @@ split('peer', peer, [['node:http', r('bare node:http (same request)')], ['node:c
 
 // The wall-clock rates above mostly measure, on a loaded machine, how long each process waits
 // for a core; the CPU a call costs this process (main thread and threadpool) moves much less.
-console.log(`\nCPU of this process per call, µs, median of 5 rounds of 50 calls (the server's own CPU per request during the same batches in brackets):`);
+console.log(`\nCPU of this process per call, µs, median of ${CPU_ROUNDS.rounds} rounds of ${CPU_ROUNDS.calls} calls (the server's own CPU per request during the same batches in brackets):`);
 const srvUs = (x) => (x.serverUs ? `  (server ${x.serverUs.median.toFixed(0).padStart(5)})` : '');
 for (const [k, v] of Object.entries(cpu)) console.log(`${k.padEnd(32)}sequential ${v[1].median.toFixed(0).padStart(6)}${srvUs(v[1]).padEnd(17)}   16 in flight ${v[16].median.toFixed(0).padStart(6)}${srvUs(v[16])}`);
 const co = cpu['wechatpay-wasm preEntrustSign'];
@@ -84,5 +87,5 @@ for (const n of [1, 16]) {
 }
 
 // The ceiling of the GOAL lines, how it is made, and the arithmetic checked against the rates.
-console.log(`\nThe ceiling: CPU per round trip of this process and of the server (median of 5 rounds of 50 calls)`);
+console.log(`\nThe ceiling: CPU per round trip of this process and of the server (median of ${CPU_ROUNDS.rounds} rounds of ${CPU_ROUNDS.calls} calls)`);
 for (const n of [1, 16]) printCeiling(cpu, results, n, cpus().length);
