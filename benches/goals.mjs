@@ -31,18 +31,21 @@ function goalFor(name, major) {
 
 const fmt = (v, unit) => (unit === 'x' ? `${v.toFixed(2)}x` : `${v.toFixed(1)}${unit}`);
 
-function line({ node, name, value, detail, target, min, unit, note }) {
+function line({ node, name, value, detail, target, min, unit, note, ceiling }) {
   const met = min ? value >= target : value <= target;
-  return `Node ${node.padEnd(8)} ${name.padEnd(44)} ${fmt(value, unit).padStart(9)}   goal ${min ? '>=' : '<='} ${fmt(target, unit)}${note}: ` +
+  const best = ceiling === undefined ? '' : `, ceiling ${fmt(ceiling, unit)}`;
+  return `Node ${node.padEnd(8)} ${name.padEnd(44)} ${fmt(value, unit).padStart(9)}   goal ${min ? '>=' : '<='} ${fmt(target, unit)}${note}${best}: ` +
     `${met ? 'met' : 'NOT met'} in this run${detail ? `   [${detail}]` : ''}`;
 }
 
 /** Prints `name`'s measured `value` beside its goal (and records it for the summary).
- * `detail`: the spread or the companion figures, printed after the judgement. */
-export function goal(name, value, detail = '') {
+ * `detail`: the spread or the companion figures, printed after the judgement. `ceiling`:
+ * the best value any implementation could reach on this machine in this run, when known
+ * (benches/ceiling.mjs), printed beside the goal. */
+export function goal(name, value, detail = '', ceiling = undefined) {
   const node = process.versions.node;
   const g = goalFor(name, Number(node.split('.')[0]));
-  const rec = { node, name, value, detail, target: g.target, min: g.min, unit: g.unit, note: g.note };
+  const rec = { node, name, value, detail, target: g.target, min: g.min, unit: g.unit, note: g.note, ceiling };
   console.log(`GOAL ${line(rec)}`);
   if (process.env.BENCH_GOALS) appendFileSync(process.env.BENCH_GOALS, `${JSON.stringify(rec)}\n`);
 }

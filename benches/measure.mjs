@@ -9,9 +9,10 @@
 export const SECONDS = Number(process.env.BENCH_SECONDS || 5); // per implementation and mode
 export const ROUNDS = Number(process.env.BENCH_ROUNDS || 15);
 
-/** Runs `fn` (sync or async) for `seconds` with `inFlight` concurrent callers; ops/s.
- * `check` throws on a wrong result, so a broken implementation cannot look fast. */
-async function run(fn, check, inFlight, seconds) {
+/** Runs `fn` (sync or async) for `seconds` with `inFlight` concurrent callers; returns
+ * { done, seconds } (the calls completed, the time they took). `check` throws on a wrong
+ * result, so a broken implementation cannot look fast. */
+export async function callsFor(fn, check, inFlight, seconds) {
   const end = performance.now() + seconds * 1000;
   let done = 0;
   async function worker() {
@@ -22,7 +23,13 @@ async function run(fn, check, inFlight, seconds) {
   }
   const t0 = performance.now();
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return done / ((performance.now() - t0) / 1000);
+  return { done, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Ops/s of `fn` over `seconds` with `inFlight` concurrent callers (see `callsFor`). */
+async function run(fn, check, inFlight, seconds) {
+  const { done, seconds: took } = await callsFor(fn, check, inFlight, seconds);
+  return done / took;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

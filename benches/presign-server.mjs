@@ -12,8 +12,10 @@
 // 'each' | 'once' } ('once': one signature per distinct body, renewed each minute; the bench
 // cycles through a few hundred bodies. The default signs each answer; 'once' only shows how
 // much of the round trip the server's own signing takes). It answers
-// { port }. On { stop: true } it answers { stats } (requests, failures, its CPU time) and
-// exits; it also exits when the parent goes away (the channel closes).
+// { port }. On { cpu: true } it answers { cpu: { us, requests } } (its CPU time so far, all
+// threads, and the requests answered: the bench reads it before and after a batch of calls,
+// for the server's CPU per request under each client). On { stop: true } it answers { stats }
+// (requests, failures, its CPU time) and exits; it also exits when the parent goes away.
 import { createServer } from 'node:http';
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
 
@@ -88,6 +90,11 @@ function handle(req, res) {
 const server = createServer({ keepAliveTimeout: 30_000 }, handle);
 
 process.on('message', (msg) => {
+  if (msg.cpu) {
+    const c = process.cpuUsage(cpu0);
+    process.send({ cpu: { us: c.user + c.system, requests: stats.requests } });
+    return;
+  }
   if (msg.stop) {
     const cpu = process.cpuUsage(cpu0);
     process.send({ stats: { ...stats, cpuMs: (cpu.user + cpu.system) / 1000 } }, () => {

@@ -43,8 +43,10 @@ export function body() {
   };
 }
 
-/** Runs `fn(baseURL)` with the server up in its own process; stops it after, or on error;
- * returns { result, stats } (stats: the server's requests, rejections, CPU ms). */
+/** Runs `fn(baseURL, serverCpu)` with the server up in its own process; stops it after, or on
+ * error; returns { result, stats } (stats: the server's requests, rejections, CPU ms).
+ * `serverCpu()`: a promise of the server's { us, requests } so far (CPU of all its threads),
+ * for `cpuPerCall`'s `server` option; one call at a time. */
 export async function withServer(fn) {
   const server = fork(new URL('./presign-server.mjs', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const stop = () => { if (server.exitCode === null && server.signalCode === null) server.kill(); };
@@ -63,7 +65,11 @@ export async function withServer(fn) {
       platformKeyId: KEY_ID, sign: SERVER_SIGN,
     });
     const { port } = await reply();
-    const result = await fn(`http://127.0.0.1:${port}`);
+    const serverCpu = async () => {
+      server.send({ cpu: true });
+      return (await reply()).cpu;
+    };
+    const result = await fn(`http://127.0.0.1:${port}`, serverCpu);
     server.send({ stop: true });
     const { stats } = await reply();
     if (stats.rejected) throw new Error(`the server rejected ${stats.rejected} of ${stats.requests} requests`);

@@ -110,7 +110,11 @@ impl Inner {
                 format!("path: {} does not make a URL", quoted(path_and_query)),
             )
         })?;
-        url.set_hash("");
+        // Only a `#` starts a fragment: without one there is none to drop (and no setter to
+        // call, which re-serialises the URL).
+        if text.contains('#') {
+            url.set_hash("");
+        }
         Ok(url)
     }
 

@@ -91,10 +91,16 @@ pub async fn verify(
     message: &[u8],
 ) -> Result<bool, JsValue> {
     let sig = Uint8Array::from(signature);
-    let ok = JsFuture::from(promise_of(
-        subtle.verify_with_str_and_u8_array_and_u8_slice(RSASSA, key, &sig, message),
-    )?)
-    .await?;
+    // The algorithm's name made once, as in `start_sign`.
+    let started = RSASSA_JS.with(|name| {
+        subtle.verify_with_object_and_u8_array_and_u8_slice(
+            name.unchecked_ref(),
+            key,
+            &sig,
+            message,
+        )
+    });
+    let ok = JsFuture::from(promise_of(started)?).await?;
     Ok(ok.as_bool().unwrap_or(false))
 }
 

@@ -1,12 +1,9 @@
 //! The transport: the `fetch` option, or the global `fetch` (not `window.fetch`: Node and
-//! Workers have no window), with a timeout by `AbortController` whose guard clears the timer
-//! on drop. A failure says how it failed ([`Failure`]), for failover.
+//! Workers have no window), with a timeout: a deadline promise raced with each step, which
+//! aborts the request's `AbortController` when it wins. A failure says how it failed
+//! ([`Failure`]), for failover.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
-use js_sys::{Array, ArrayBuffer, Function, Promise, Uint8Array};
-use wasm_bindgen::closure::Closure;
+use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, Response};
@@ -20,20 +17,50 @@ use crate::failover::Failure;
 extern "C" {
     #[wasm_bindgen(catch, js_name = fetch)]
     fn global_fetch(input: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
+    /// `setTimeout(handler, ms, arg)`: calls `handler(arg)` after `ms`.
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
+    fn set_timeout_with_arg(handler: &Function, ms: f64, arg: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 }
 
-/// Aborts the request when the timer fires; clears the timer when dropped.
-struct TimeoutGuard {
-    id: JsValue,
-    fired: Rc<Cell<bool>>,
-    _cb: Closure<dyn FnMut()>,
+thread_local! {
+    /// What a deadline rejects with: an object nothing else holds, so a step that lost the
+    /// race to the deadline is told from one that failed on its own.
+    static TIMED_OUT: JsValue = Object::new().into();
 }
 
-impl Drop for TimeoutGuard {
+/// A promise rejected with [`TIMED_OUT`] after the timeout: the timer calls the promise's
+/// own `reject` (no closure of ours to create and free per request). The timer is cleared
+/// when dropped.
+struct Deadline {
+    id: JsValue,
+    promise: Promise,
+}
+
+impl Deadline {
+    fn start(ms: u32) -> Deadline {
+        let mut reject = None;
+        let promise = Promise::new(&mut |_, rej| reject = Some(rej));
+        let id = match &reject {
+            Some(reject) => TIMED_OUT.with(|t| set_timeout_with_arg(reject, f64::from(ms), t)),
+            None => JsValue::UNDEFINED, // the executor runs at once: never
+        };
+        Deadline { id, promise }
+    }
+
+    /// `step` or the deadline, whichever settles first.
+    fn race(&self, step: Promise) -> Promise {
+        Promise::race(&Array::of2(&step, &self.promise))
+    }
+
+    /// Whether `e`, what a raced step rejected with, is the deadline's.
+    fn passed(e: &JsValue) -> bool {
+        TIMED_OUT.with(|t| t == e)
+    }
+}
+
+impl Drop for Deadline {
     fn drop(&mut self) {
         clear_timeout(&self.id);
     }
@@ -81,30 +108,12 @@ pub async fn send(
     // redirected, validly signed answer of another path would pass as this call's.
     let _ = js_sys::Reflect::set(&init, &"redirect".into(), &"manual".into());
 
-    let fired = Rc::new(Cell::new(false));
-    // Rejected when the timer fires, and raced with each step: a `fetch` (or a body) that
-    // does not heed the signal (a mock, a polyfill) still ends at the timeout, not never.
-    let mut reject = None;
-    let deadline = Promise::new(&mut |_, rej| reject = Some(rej));
-    let cb = {
-        let fired = fired.clone();
-        let controller = controller.clone();
-        Closure::<dyn FnMut()>::new(move || {
-            fired.set(true);
-            controller.abort();
-            if let Some(reject) = &reject {
-                let _ = reject.call0(&JsValue::UNDEFINED);
-            }
-        })
-    };
-    let by_deadline = |step: Promise| Promise::race(&Array::of2(&step, &deadline));
-    let guard = TimeoutGuard {
-        id: set_timeout(cb.as_ref().unchecked_ref(), f64::from(timeout_ms)),
-        fired: fired.clone(),
-        _cb: cb,
-    };
+    // Raced with each step: a `fetch` (or a body) that does not heed the signal (a mock, a
+    // polyfill) still ends at the timeout, not never; the signal is aborted when it wins.
+    let deadline = Deadline::start(timeout_ms);
     let fail = |e: JsValue, during: &str| {
-        if guard.fired.get() {
+        if Deadline::passed(&e) {
+            controller.abort();
             let e = JsErr::new(
                 "timeout",
                 code::TIMEOUT,
@@ -135,7 +144,7 @@ pub async fn send(
         None => global_fetch(url, &init),
     };
     let promise = promise_of(started).map_err(|e| fail(e, "fetch"))?;
-    let resp = JsFuture::from(by_deadline(promise))
+    let resp = JsFuture::from(deadline.race(promise))
         .await
         .map_err(|e| fail(e, "fetch"))?;
     // Any object with Response's members (an undici or polyfill Response, a test double):
@@ -161,11 +170,11 @@ pub async fn send(
     let buf = resp
         .array_buffer()
         .map_err(|e| fail(e, "reading the answer"))?;
-    let buf = JsFuture::from(by_deadline(buf))
+    let buf = JsFuture::from(deadline.race(buf))
         .await
         .map_err(|e| fail(e, "reading the answer"))?;
     let buf: ArrayBuffer = buf.dyn_into().map_err(|e| fail(e, "reading the answer"))?;
-    drop(guard);
+    drop(deadline);
     Ok(Answer {
         status,
         headers: resp.headers(),

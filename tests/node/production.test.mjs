@@ -173,6 +173,27 @@ test('fetch: a custom transport carries every request; the redirect and timeout 
   assert.match(w.message, /fetch resolved with string, not a Response/);
 });
 
+test('fetch: the timeout aborts the signal the transport was given; a call that ends before it leaves it alone', async () => {
+  const signals = [];
+  const transport = (answer) => (url, init) => { signals.push(init.signal); return answer(url, init); };
+  const hanging = new Client({ ...emu.credentials, baseURL: emu.url, timeout: 50, fetch: transport(() => new Promise(() => {})) });
+  const t = await rejection(hanging.request('GET', '/v3/x'));
+  assert.equal(t.kind, 'timeout');
+  assert.equal(signals.length, 1);
+  assert.equal(signals[0].aborted, true, 'the timed-out request is cancelled');
+
+  // A transport that fails by itself before the deadline: a network error, nothing aborted.
+  const failing = new Client({ ...emu.credentials, baseURL: emu.url, timeout: 10_000, fetch: transport(() => Promise.reject(new TypeError('fetch failed'))) });
+  const f = await rejection(failing.request('GET', '/v3/x'));
+  assert.equal(f.kind, 'network');
+  assert.match(f.message, /fetch failed/);
+  assert.equal(signals[1].aborted, false);
+
+  const inTime = new Client({ ...emu.credentials, baseURL: emu.url, timeout: 10_000, fetch: transport((url, init) => globalThis.fetch(url, init)) });
+  assert.ok((await inTime.preEntrustSign(body(emu))).pre_entrustweb_id);
+  assert.equal(signals[2].aborted, false);
+});
+
 test('failover: main down -> the same request, signed afresh, reaches the backup', async () => {
   await emu.takeMainDown();
   try {
