@@ -45,11 +45,14 @@ impl Map {
     /// An object from its fields as written, each with its place: sorted by name and place
     /// once, so that of a name written twice the last value stays, as with `insert`.
     /// Inserting each field in turn would shift the sorted `Vec` on every field written out
-    /// of order: quadratic in the fields of one object (1.7 s for 50,000 fields).
-    fn from_written(mut written: Vec<(String, usize, Value)>) -> Self {
-        written.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    /// of order: quadratic in the fields of one object (1.7 s for 50,000 fields). Sorted by
+    /// `BinaryHeap`'s heapsort, O(n log n): core's `sort_unstable` (quicksort, sorting
+    /// networks, a heapsort fallback) cost 1,495 B more of the gzipped wasm module, for a
+    /// sort 3 to 5 times faster on objects of 100,000 fields (measured natively).
+    fn from_written(written: Vec<Written>) -> Self {
+        let written = std::collections::BinaryHeap::from(written).into_sorted_vec();
         let mut fields: Vec<(String, Value)> = Vec::with_capacity(written.len());
-        for (name, _, value) in written {
+        for Written(name, _, value) in written {
             match fields.last_mut() {
                 Some(last) if last.0 == name => last.1 = value,
                 _ => fields.push((name, value)),
@@ -116,6 +119,31 @@ impl Map {
         self.fields.iter().map(|(_, v)| v)
     }
 }
+
+/// A field as written: its name, its place among the object's fields, its value. Ordered by
+/// name, then place (places are distinct: no two fields are equal), for
+/// [`Map::from_written`]'s heapsort.
+struct Written(String, usize, Value);
+
+impl Ord for Written {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.0.cmp(&other.0).then(self.1.cmp(&other.1))
+    }
+}
+
+impl PartialOrd for Written {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Written {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Written {}
 
 impl Value {
     /// The string, when it is one.
@@ -255,7 +283,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         let mut written = Vec::new();
         while let Some(name) = access.next_key::<String>()? {
             let value = access.next_value()?;
-            written.push((name, written.len(), value));
+            written.push(Written(name, written.len(), value));
         }
         Ok(Value::Object(Map::from_written(written)))
     }
@@ -351,6 +379,8 @@ mod tests {
         fields.extend((0..3000).step_by(11).map(|i| format!("\"k{i:05}\":[{i}]")));
         same(&format!("{{{}}}", fields.join(",")));
         same(r#"{"b":1,"a":1,"b":2,"a":2,"c":0,"b":3}"#);
+        let once: Vec<String> = (0..100).map(|i| format!("\"a\":{i}")).collect();
+        same(&format!("{{{}}}", once.join(",")));
     }
 
     #[test]
