@@ -69,6 +69,33 @@ pub fn decimal(mut n: u64) -> String {
     digits.iter().rev().map(|&d| char::from(d)).collect()
 }
 
+/// `s.parse::<i64>().ok()`: an optional `+` or `-`, then ASCII digits, in range, without
+/// linking core's `str::parse` and its generic integer reader (605 B raw) for two timestamps.
+pub fn integer(s: &str) -> Option<i64> {
+    let (negative, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        let d = i64::from(d - b'0');
+        n = n.checked_mul(10)?;
+        n = if negative {
+            n.checked_sub(d)?
+        } else {
+            n.checked_add(d)?
+        };
+    }
+    Some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +152,47 @@ mod tests {
         ];
         for bytes in cases {
             assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn integer_as_core_parses() {
+        for s in [
+            "",
+            "+",
+            "-",
+            "0",
+            "-0",
+            "+0",
+            "7",
+            "+7",
+            "-7",
+            "007",
+            "+-1",
+            "-+1",
+            "--1",
+            " 1",
+            "1 ",
+            "1a",
+            "a1",
+            "1.0",
+            "1e3",
+            "١",
+            "１",
+            "1700000000",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "+9223372036854775807",
+            "99999999999999999999",
+            "0000000000000000000000000001",
+        ] {
+            assert_eq!(integer(s), s.parse::<i64>().ok(), "{s:?}");
+        }
+        for s in ["0", "1", "255", "256", "+1", "-0", "-1", "00", "1000"] {
+            let ours = !s.starts_with('-') && integer(s).is_some_and(|n| (0..=255).contains(&n));
+            assert_eq!(ours, s.parse::<u8>().is_ok(), "{s:?} as u8");
         }
     }
 

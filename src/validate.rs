@@ -165,6 +165,7 @@ fn is_loopback(host: &str) -> bool {
             !p.is_empty()
                 && p.len() <= 3
                 && (p.len() == 1 || !p.starts_with('0'))
-                && p.parse::<u8>().is_ok()
+                && !p.starts_with('-')
+                && crate::text::integer(p).is_some_and(|n| (0..=255).contains(&n))
         })
 }

@@ -98,7 +98,7 @@ pub fn prepare<'k>(
         ));
     }
     let ts = ts.trim();
-    let ts_value: i64 = ts.parse().map_err(|_| {
+    let ts_value: i64 = crate::text::integer(ts).ok_or_else(|| {
         Error::signature(
             code::TIMESTAMP_SKEW,
             format!("{} is not a Unix time in seconds", header::TIMESTAMP),

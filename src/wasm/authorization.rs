@@ -125,7 +125,7 @@ impl Client {
                     .or_else(|| {
                         v.as_string()
                             .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-                            .and_then(|s| s.parse::<i64>().ok())
+                            .and_then(|s| crate::text::integer(&s))
                     })
                     .ok_or_else(|| {
                         JsErr::config(
