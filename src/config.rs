@@ -223,8 +223,12 @@ fn url_option(name: &str, value: Option<&str>, default: &str) -> Result<String> 
         .strip_prefix("https://")
         .or_else(|| lower.strip_prefix("http://"));
     match rest {
-        Some(r) if !r.is_empty() && !r.starts_with('/') && !base_url.contains(['?', '#', ' ']) => {
-            Ok(base_url.trim_end_matches('/').to_owned())
+        Some(r)
+            if !r.is_empty()
+                && !r.starts_with('/')
+                && !base_url.bytes().any(|b| matches!(b, b'?' | b'#' | b' ')) =>
+        {
+            Ok(crate::text::trim_end(base_url, b'/').to_owned())
         }
         _ => Err(Error::config(
             code::BAD_BASE_URL,

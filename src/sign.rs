@@ -23,13 +23,14 @@ pub fn path_and_query(url: &str) -> Result<String> {
             return Err(bad("only http(s) URLs or absolute paths are signed"));
         }
         // `get`, not `[i..]`: no panic path (`i` is a boundary: where '/' or '?' is).
-        rest.find(['/', '?'])
+        rest.bytes()
+            .position(|b| b == b'/' || b == b'?')
             .and_then(|i| rest.get(i..))
             .unwrap_or("/")
     } else {
         url
     };
-    let rest = rest.split('#').next().unwrap_or_default();
+    let rest = crate::text::split(rest, b'#').next().unwrap_or_default();
     let rest = if rest.starts_with('?') {
         format!("/{rest}")
     } else {

@@ -1,7 +1,10 @@
-//! Substring search over bytes, for the few places that look for a `&str` in a `&str`.
-//! core's `&str` patterns (`contains("..")`, `split_once("://")`) link its two-way searcher,
-//! whose string slicing can panic with a message that formats a `char` with `Debug`, and
-//! that links the Unicode printable tables into the wasm module.
+//! Text searched, split and read by bytes, for the core's few string patterns. core's
+//! `&str` patterns (`contains("..")`, `split_once("://")`) link its two-way searcher, whose
+//! string slicing can panic with a message that formats a `char` with `Debug`, and that
+//! links the Unicode printable tables into the wasm module; its `char` patterns
+//! (`split('/')`, `lines()`, `replace('~', ..)`, `trim_end_matches('/')`) its `CharSearcher`
+//! and their iterators; `str::parse` a generic integer reader. Each helper is held to the
+//! core function it replaces by a native test.
 
 /// Byte offset of the first `needle` in `hay`.
 pub fn find(hay: &str, needle: &str) -> Option<usize> {
@@ -22,6 +25,67 @@ pub fn contains(hay: &str, needle: &str) -> bool {
 pub fn split_once<'a>(hay: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
     let at = find(hay, sep)?;
     Some((hay.get(..at)?, hay.get(at + sep.len()..)?))
+}
+
+/// `s.split(sep)` for an ASCII `sep`: the pieces between its bytes (an ASCII byte is never
+/// inside a multi-byte character, so each piece is on character boundaries). core's `char`
+/// patterns link its `CharSearcher` (586 B raw) and the `Split` and `Lines` machinery.
+pub fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    core::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == sep) {
+            Some(at) => {
+                rest = r.get(at + 1..);
+                r.get(..at)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `s.rsplit_once(sep)` for an ASCII `sep`: the text before its last byte and after it.
+pub fn rsplit_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().rposition(|b| b == sep)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// `s.trim_start_matches(byte)` for an ASCII `byte`, without core's `char` searcher.
+pub fn trim_start(s: &str, byte: u8) -> &str {
+    s.get(s.bytes().take_while(|&b| b == byte).count()..)
+        .unwrap_or(s)
+}
+
+/// `s.trim_end_matches(byte)` for an ASCII `byte`, without core's `char` searcher.
+pub fn trim_end(s: &str, byte: u8) -> &str {
+    let mut end = s.len();
+    while end > 0 && s.as_bytes().get(end - 1) == Some(&byte) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or(s)
+}
+
+/// `s.lines()`: the text between `\n`s, less a `\r` before each `\n`; no empty last line
+/// after a final `\n`.
+pub fn lines(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    core::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(at) = rest.bytes().position(|b| b == b'\n') else {
+            return Some(core::mem::take(&mut rest));
+        };
+        let line = rest.get(..at)?;
+        rest = rest.get(at + 1..)?;
+        Some(match line.strip_suffix('\r') {
+            Some(l) => l,
+            None => line,
+        })
+    })
 }
 
 /// `s.chars().count()`: the bytes that start a character (every byte of UTF-8 that is not a
@@ -118,6 +182,54 @@ mod tests {
             assert_eq!(find(hay, needle), hay.find(needle), "{hay} {needle}");
             assert_eq!(contains(hay, needle), hay.contains(needle));
             assert_eq!(split_once(hay, needle), hay.split_once(needle));
+        }
+    }
+
+    #[test]
+    fn split_and_lines_as_core_do() {
+        for s in [
+            "",
+            "/",
+            "//",
+            "a",
+            "/a/b",
+            "a/b/",
+            "/v3/{id}/x",
+            "合同/用户/",
+            "a\nb",
+            "a\r\nb\r\n",
+            "\n",
+            "\n\n",
+            "a\r",
+            "\r\n",
+            "a\n\r",
+            "x\r\r\ny",
+            "-----BEGIN-----\nAB\n-----END-----\n",
+            "a@b@c",
+            "@",
+            "用户@名",
+            "127.0.0.1",
+            "000",
+            "0012AB00",
+            "0",
+            "a.b.",
+        ] {
+            for sep in [b'/', b'.', b'#', b'@', b'\n'] {
+                let c = char::from(sep);
+                assert!(split(s, sep).eq(s.split(c)), "{s:?} split {c:?}");
+                assert_eq!(
+                    rsplit_once(s, sep),
+                    s.rsplit_once(c),
+                    "{s:?} rsplit_once {c:?}"
+                );
+            }
+            assert!(lines(s).eq(s.lines()), "{s:?} lines");
+            assert_eq!(trim_end(s, b'/'), s.trim_end_matches('/'), "{s:?} trim_end");
+            assert_eq!(
+                trim_start(s, b'0'),
+                s.trim_start_matches('0'),
+                "{s:?} trim_start"
+            );
         }
     }
 

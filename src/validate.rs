@@ -112,10 +112,14 @@ pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
     // follows the last `@` in it: in `http://evil.example\@127.0.0.1/` the host is
     // evil.example. A URL whose authority starts with more slashes ("http:///h") has none
     // here, although the standard skips them: refused, not guessed.
-    let authority = rest.split(['/', '\\']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let authority = rest
+        .bytes()
+        .position(|b| b == b'/' || b == b'\\')
+        .and_then(|at| rest.get(..at))
+        .unwrap_or(rest);
+    let host_port = crate::text::rsplit_once(authority, b'@').map_or(authority, |(_, h)| h);
     let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
-        match v6.split_once(']') {
+        match crate::text::split_once(v6, "]") {
             Some((h, "")) => (h, None),
             Some((h, after)) => match after.strip_prefix(':') {
                 Some(port) => (h, Some(port)),
@@ -124,7 +128,7 @@ pub fn check_notify_url(url: &str) -> core::result::Result<(), String> {
             None => return Err("has an unclosed IPv6 host".into()),
         }
     } else {
-        match host_port.split_once(':') {
+        match crate::text::split_once(host_port, ":") {
             Some((h, port)) => (h, Some(port)),
             None => (host_port, None),
         }
@@ -158,7 +162,7 @@ fn is_loopback(host: &str) -> bool {
     if host == "localhost" || host == "::1" {
         return true;
     }
-    let parts: Vec<&str> = host.split('.').collect();
+    let parts: Vec<&str> = crate::text::split(&host, b'.').collect();
     parts.len() == 4
         && parts[0] == "127"
         && parts.iter().all(|p| {

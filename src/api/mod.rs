@@ -170,8 +170,8 @@ impl Operation {
     /// of `path` (the URL's path as sent, percent-encoded), against its rule, as the typed
     /// call checks it. A segment of digits is read as a number for an integer parameter.
     pub fn check_path(&self, path: &str) -> Result<()> {
-        let template: Vec<&str> = self.path.split('/').collect();
-        let sent: Vec<&str> = path.split('/').collect();
+        let template: Vec<&str> = crate::text::split(self.path, b'/').collect();
+        let sent: Vec<&str> = crate::text::split(path, b'/').collect();
         let Some(sent) = sent.get(sent.len().saturating_sub(template.len())..) else {
             return Ok(());
         };

@@ -58,7 +58,7 @@ fn param_name(segment: &str) -> Option<&str> {
 /// is empty, `.` or `..` (a segment URL parsers drop or resolve) is refused.
 pub(super) fn fill(template: &str, value: &dyn Fn(&str) -> Option<String>) -> Result<String> {
     let mut out = String::with_capacity(template.len() + 32);
-    for (i, segment) in template.split('/').enumerate() {
+    for (i, segment) in crate::text::split(template, b'/').enumerate() {
         if i > 0 {
             out.push('/');
         }
@@ -82,8 +82,8 @@ pub(super) fn fill(template: &str, value: &dyn Fn(&str) -> Option<String>) -> Re
 /// Whether `path` (no query) is the template's path: the same segments, a `{name}` segment
 /// matching any non-empty one.
 pub fn path_matches(template: &str, path: &str) -> bool {
-    let mut t = template.split('/');
-    let mut p = path.split('/');
+    let mut t = crate::text::split(template, b'/');
+    let mut p = crate::text::split(path, b'/');
     loop {
         match (t.next(), p.next()) {
             (None, None) => return true,

@@ -55,7 +55,10 @@ fn normalise_pem(pem: &str) -> Zeroizing<String> {
         }
     }
     let mut out = Zeroizing::new(String::with_capacity(pem.len() + 1));
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for line in crate::text::lines(&text)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         out.push_str(line);
         out.push('\n');
     }
@@ -132,7 +135,7 @@ fn pem_decode(pem: &str, label: &str) -> Option<Zeroizing<Vec<u8>>> {
     // Both buffers sized up front and wiped on drop (a failed decoding included): no
     // reallocation or early return leaves a copy of a private key behind.
     let mut b64 = Zeroizing::new(String::with_capacity(pem.len()));
-    for line in pem.lines().skip_while(|l| *l != begin).skip(1) {
+    for line in crate::text::lines(pem).skip_while(|l| *l != begin).skip(1) {
         if line == end {
             let mut der = Zeroizing::new(vec![0u8; b64.len() / 4 * 3 + 3]);
             let len = base64ct::Base64::decode(b64.as_str(), &mut der).ok()?.len();
@@ -390,7 +393,7 @@ fn hex_upper(bytes: &[u8]) -> String {
 }
 
 fn trim_hex(s: &str) -> &str {
-    let t = s.trim_start_matches('0');
+    let t = crate::text::trim_start(s, b'0');
     if t.is_empty() {
         "0"
     } else {

@@ -212,8 +212,16 @@ fn length_message(name: &str, chars: usize, min: usize, max: usize) -> String {
 }
 
 fn pointer(at: &str, key: &str) -> String {
-    // RFC 6901 escaping.
-    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"))
+    // RFC 6901 escaping (by `char`, not `str::replace`: see `text::split`).
+    let mut out = format!("{at}/");
+    for c in key.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub(super) fn type_name(v: &Value) -> &'static str {
@@ -230,4 +238,20 @@ pub(super) fn type_name(v: &Value) -> &'static str {
 fn did_you_mean(key: &str, fields: &[Field]) -> Option<&'static str> {
     let names: Vec<&'static str> = fields.iter().map(|f| f.name).collect();
     suggest(key, &names)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pointer_escapes_as_rfc_6901() {
+        for (key, escaped) in [
+            ("a", "a"),
+            ("a/b~c", "a~1b~0c"),
+            ("~/", "~0~1"),
+            ("合同/~", "合同~1~0"),
+        ] {
+            assert_eq!(super::pointer("/x", key), format!("/x/{escaped}"));
+            assert_eq!(escaped, key.replace('~', "~0").replace('/', "~1"));
+        }
+    }
 }

@@ -127,7 +127,7 @@ impl Inner {
     ) -> Option<&'static api::Operation> {
         let base = self.sent_url("").ok()?.pathname();
         let pathname = url.pathname();
-        let below = pathname.strip_prefix(base.trim_end_matches('/'))?;
+        let below = pathname.strip_prefix(crate::text::trim_end(&base, b'/'))?;
         api::operation_at(method, below)
     }
 

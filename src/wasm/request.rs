@@ -42,7 +42,7 @@ fn scalar_text(value: &JsValue, bools: bool) -> Option<String> {
 /// Fills `{name}` and `$name$` segments from `params`.
 fn fill_params(path: &str, params: &JsValue) -> Result<String, JsErr> {
     let mut out = String::new();
-    for (i, segment) in path.split('/').enumerate() {
+    for (i, segment) in crate::text::split(path, b'/').enumerate() {
         if i > 0 {
             out.push('/');
         }

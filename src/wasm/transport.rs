@@ -57,7 +57,7 @@ impl Inner {
     fn backup_url(&self, url: &web_sys::Url) -> Option<String> {
         let base = self.sent_url("").ok()?.href();
         let href = url.href();
-        let below = href.strip_prefix(base.trim_end_matches('/'))?;
+        let below = href.strip_prefix(crate::text::trim_end(&base, b'/'))?;
         let backup = format!("{}{below}", self.transport.backup_base_url);
         web_sys::Url::new(&backup).ok().map(|u| u.href())
     }
