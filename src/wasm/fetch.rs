@@ -17,9 +17,8 @@ use crate::failover::Failure;
 extern "C" {
     #[wasm_bindgen(catch, js_name = fetch)]
     fn global_fetch(input: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
-    /// `setTimeout(handler, ms, arg)`: calls `handler(arg)` after `ms`.
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout_with_arg(handler: &Function, ms: f64, arg: &JsValue) -> JsValue;
+    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 }
@@ -31,8 +30,9 @@ thread_local! {
 }
 
 /// A promise rejected with [`TIMED_OUT`] after the timeout: the timer calls the promise's
-/// own `reject` (no closure of ours to create and free per request). The timer is cleared
-/// when dropped.
+/// own `reject`, bound to [`TIMED_OUT`] (no closure of ours to create and free per request;
+/// no extra argument to `setTimeout`, which fake timers and wrappers may drop). The timer is
+/// cleared when dropped.
 struct Deadline {
     id: JsValue,
     promise: Promise,
@@ -43,7 +43,10 @@ impl Deadline {
         let mut reject = None;
         let promise = Promise::new(&mut |_, rej| reject = Some(rej));
         let id = match &reject {
-            Some(reject) => TIMED_OUT.with(|t| set_timeout_with_arg(reject, f64::from(ms), t)),
+            Some(reject) => {
+                let handler = TIMED_OUT.with(|t| reject.bind1(&JsValue::UNDEFINED, t));
+                set_timeout(handler.unchecked_ref(), f64::from(ms))
+            }
             None => JsValue::UNDEFINED, // the executor runs at once: never
         };
         Deadline { id, promise }

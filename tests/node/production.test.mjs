@@ -194,6 +194,22 @@ test('fetch: the timeout aborts the signal the transport was given; a call that 
   assert.equal(signals[2].aborted, false);
 });
 
+test('fetch: the timeout holds when setTimeout passes no extra arguments (fake timers, instrumentation)', async () => {
+  const real = globalThis.setTimeout;
+  globalThis.setTimeout = (fn, ms) => real(fn, ms);
+  try {
+    const signals = [];
+    const hanging = new Client({ ...emu.credentials, baseURL: emu.url, timeout: 50, fetch: (url, init) => { signals.push(init.signal); return new Promise(() => {}); } });
+    const t = await rejection(hanging.request('GET', '/v3/x'));
+    assert.equal(t.kind, 'timeout');
+    assert.equal(t.code, 'TIMEOUT');
+    assert.equal(signals.length, 1);
+    assert.equal(signals[0].aborted, true, 'the timed-out request is cancelled');
+  } finally {
+    globalThis.setTimeout = real;
+  }
+});
+
 test('failover: main down -> the same request, signed afresh, reaches the backup', async () => {
   await emu.takeMainDown();
   try {
