@@ -189,9 +189,13 @@ test('fetch: the timeout aborts the signal the transport was given; a call that 
   assert.match(f.message, /fetch failed/);
   assert.equal(signals[1].aborted, false);
 
+  // The call in time clears its timer: none is left behind to keep the process alive.
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
   const inTime = new Client({ ...emu.credentials, baseURL: emu.url, timeout: 10_000, fetch: transport((url, init) => globalThis.fetch(url, init)) });
   assert.ok((await inTime.preEntrustSign(body(emu))).pre_entrustweb_id);
   assert.equal(signals[2].aborted, false);
+  assert.equal(timers(), before, 'no timer left after a call that ended in time');
 });
 
 test('fetch: the timeout holds when setTimeout passes no extra arguments (fake timers, instrumentation)', async () => {
