@@ -153,6 +153,7 @@ pub async fn send(
     // Any object with Response's members (an undici or polyfill Response, a test double):
     // the members are read by name.
     if !resp.is_object() {
+        controller.abort();
         return Err(JsErr::network(format!(
             "{method} {url}: fetch resolved with {}, not a Response",
             super::options::js_type(&resp)
@@ -164,6 +165,7 @@ pub async fn send(
     // status 0); a `fetch` that followed anyway says so in `redirected`.
     let status = resp.status();
     if status == 0 || (300..400).contains(&status) || resp.redirected() {
+        close(&resp, &controller);
         return Err(JsErr::network(format!(
             "{method} {url}: the answer is a redirect (HTTP {status}), not followed (WeChat Pay's signature does not cover the path)"
         ))
@@ -183,4 +185,23 @@ pub async fn send(
         headers: resp.headers(),
         body: Uint8Array::new(&buf).to_vec(),
     })
+}
+
+/// Closes an answer that is not read: aborts the request (undici then drops the connection's
+/// body) and cancels the body (a `fetch` option's stream that does not heed the signal). The
+/// cancel's promise is awaited apart, so its rejection (a locked body) is handled, not thrown.
+fn close(resp: &Response, controller: &AbortController) {
+    controller.abort();
+    let body = js_sys::Reflect::get(resp, &"body".into()).unwrap_or(JsValue::NULL);
+    if !body.is_object() {
+        return;
+    }
+    let cancel = js_sys::Reflect::get(&body, &"cancel".into()).unwrap_or(JsValue::NULL);
+    if let Some(cancel) = cancel.dyn_ref::<Function>() {
+        if let Ok(p) = promise_of(cancel.call0(&body)) {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = JsFuture::from(p).await;
+            });
+        }
+    }
 }

@@ -214,6 +214,28 @@ test('fetch: the timeout holds when setTimeout passes no extra arguments (fake t
   }
 });
 
+test('fetch: a redirect or a non-Response answer is closed: the signal is aborted, the body cancelled', async () => {
+  let cancelled = 0;
+  const signals = [];
+  const redirecting = new Client({
+    ...emu.credentials, baseURL: emu.url, fetch: async (url, init) => {
+      signals.push(init.signal);
+      const stream = new ReadableStream({ pull() {}, cancel() { cancelled += 1; } });
+      return new Response(stream, { status: 302, headers: { location: 'https://elsewhere/' } });
+    },
+  });
+  const e = await rejection(redirecting.request('GET', '/v3/x'));
+  assert.equal(e.code, 'NETWORK_ERROR');
+  assert.equal(e.status, 302);
+  assert.equal(signals[0].aborted, true, 'the redirect\'s request is aborted');
+  assert.equal(cancelled, 1, 'the redirect\'s body is cancelled');
+
+  const wrong = new Client({ ...emu.credentials, baseURL: emu.url, fetch: async (url, init) => { signals.push(init.signal); return 'ok'; } });
+  const w = await rejection(wrong.request('GET', '/v3/x'));
+  assert.match(w.message, /not a Response/);
+  assert.equal(signals[1].aborted, true, 'a non-Response answer\'s request is aborted');
+});
+
 test('failover: main down -> the same request, signed afresh, reaches the backup', async () => {
   await emu.takeMainDown();
   try {
