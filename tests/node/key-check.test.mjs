@@ -119,3 +119,26 @@ test('a check that fails is refused with its message, no header, and not cached:
   assert.equal(count('importKey'), imported + 2, 'the failed check was not cached: the key is imported and checked again');
   assert.equal(count('verify'), 2);
 });
+
+test('a signature WebCrypto refuses on the first call is SIGN_FAILED\'s message, as on later calls, not an import refusal', async () => {
+  const { client, publicKey } = merchant();
+  const restore = once('sign', async () => { throw new DOMException('operation failed', 'OperationError'); });
+  try {
+    const e = await rejection(client.authorization('POST', PATH, '{}'));
+    assert.ok(e instanceof WechatPayError, String(e));
+    assert.equal(e.code, 'BAD_PRIVATE_KEY');
+    assert.match(e.message, /WebCrypto could not sign with the key/);
+  } finally {
+    restore();
+  }
+  // Later: the same failure, the same message.
+  const header = await client.authorization('POST', PATH, '{}', { timestamp: 1764403200, nonce: 'N1' });
+  assert.ok(verify('sha256', message(1764403200, 'N1', '{}'), publicKey, Buffer.from(field(header, 'signature'), 'base64')));
+  const restore2 = once('sign', async () => { throw new DOMException('operation failed', 'OperationError'); });
+  try {
+    const e = await rejection(client.authorization('POST', PATH, '{}'));
+    assert.match(e.message, /WebCrypto could not sign with the key/);
+  } finally {
+    restore2();
+  }
+});
