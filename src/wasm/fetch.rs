@@ -189,7 +189,8 @@ pub async fn send(
 
 /// Closes an answer that is not read: aborts the request (undici then drops the connection's
 /// body) and cancels the body (a `fetch` option's stream that does not heed the signal). The
-/// cancel's promise is awaited apart, so its rejection (a locked body) is handled, not thrown.
+/// cancel's promise is handed to `Promise.allSettled`, so its rejection (a locked body) is
+/// handled, not reported as unhandled.
 fn close(resp: &Response, controller: &AbortController) {
     controller.abort();
     let body = js_sys::Reflect::get(resp, &"body".into()).unwrap_or(JsValue::NULL);
@@ -199,9 +200,8 @@ fn close(resp: &Response, controller: &AbortController) {
     let cancel = js_sys::Reflect::get(&body, &"cancel".into()).unwrap_or(JsValue::NULL);
     if let Some(cancel) = cancel.dyn_ref::<Function>() {
         if let Ok(p) = promise_of(cancel.call0(&body)) {
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = JsFuture::from(p).await;
-            });
+            // allSettled handles its rejection; its own promise never rejects.
+            let _ = Promise::all_settled(&Array::of1(&p));
         }
     }
 }

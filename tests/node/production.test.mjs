@@ -230,6 +230,22 @@ test('fetch: a redirect or a non-Response answer is closed: the signal is aborte
   assert.equal(signals[0].aborted, true, 'the redirect\'s request is aborted');
   assert.equal(cancelled, 1, 'the redirect\'s body is cancelled');
 
+  // A body whose cancel rejects: the same error, and no unhandled rejection.
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const refusing = new Client({
+      ...emu.credentials, baseURL: emu.url, fetch: async () => new Response(
+        new ReadableStream({ pull() {}, cancel() { throw new Error('no cancel'); } }), { status: 302 }),
+    });
+    assert.equal((await rejection(refusing.request('GET', '/v3/x'))).status, 302);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+
   const wrong = new Client({ ...emu.credentials, baseURL: emu.url, fetch: async (url, init) => { signals.push(init.signal); return 'ok'; } });
   const w = await rejection(wrong.request('GET', '/v3/x'));
   assert.match(w.message, /not a Response/);
