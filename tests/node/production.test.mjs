@@ -209,6 +209,19 @@ test('fetch: the timeout holds when setTimeout passes no extra arguments (fake t
     assert.equal(t.code, 'TIMEOUT');
     assert.equal(signals.length, 1);
     assert.equal(signals[0].aborted, true, 'the timed-out request is cancelled');
+
+    // And a timed-out GET still fails over: main hangs, the backup answers.
+    const hosts = [];
+    const failing = new Client({
+      ...emu.credentials, baseURL: 'http://127.0.0.1:9/', backupBaseURL: emu.backupUrl, failover: true, timeout: 50,
+      fetch: (url, init) => {
+        hosts.push(url.startsWith(emu.backupUrl) ? 'backup' : 'main');
+        return url.startsWith(emu.backupUrl) ? globalThis.fetch(url, init) : new Promise(() => {});
+      },
+    });
+    const g = await rejection(failing.request('GET', `/v3/papay/sign/contracts/harmony-plan-id/${emu.credentials.plan_id}/out-contract-code/${contractCode()}`));
+    assert.equal(g.code, 'RESOURCE_NOT_EXISTS', `answered by the backup: ${g.message}`);
+    assert.deepEqual(hosts, ['main', 'backup']);
   } finally {
     globalThis.setTimeout = real;
   }
