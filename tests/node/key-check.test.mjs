@@ -142,3 +142,16 @@ test('a signature WebCrypto refuses on the first call is SIGN_FAILED\'s message,
     restore2();
   }
 });
+
+test('a verify WebCrypto refuses during the first call\'s check is SIGN_FAILED\'s message too', async () => {
+  const { client } = merchant();
+  const restore = once('verify', async () => { throw new DOMException('operation failed', 'OperationError'); });
+  try {
+    const e = await rejection(client.authorization('POST', PATH, '{}'));
+    assert.equal(e.code, 'BAD_PRIVATE_KEY');
+    assert.match(e.message, /WebCrypto could not sign with the key/);
+  } finally {
+    restore();
+  }
+  assert.match(await client.authorization('POST', PATH, '{}'), /^WECHATPAY2-SHA256-RSA2048 /);
+});
