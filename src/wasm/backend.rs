@@ -40,6 +40,10 @@ impl Inner {
         let Some(subtle) = &self.subtle else {
             return self.rust_sign(merchant, message).await;
         };
+        // Once the key is checked: sign, without the first call's cell.
+        if let Some(key) = self.sign_key.ready() {
+            return sign_with(subtle, &key, message).await;
+        }
         // The first call imports and checks the key with its own message: the signature the
         // check verified is this call's signature (one RSA signature, not a probe's and then
         // this one's). Calls that arrive while the check runs wait for it, then sign.
@@ -55,23 +59,18 @@ impl Inner {
                 ))
             })
             .await
-            .map_err(|e| {
-                message_of(&e)
-                    .filter(|m| m == KEY_INCONSISTENT)
-                    .map(|_| inconsistent_key())
-                    .unwrap_or_else(|| {
-                        JsErr::config(
-                            code::BAD_PRIVATE_KEY,
-                            "privateKey: WebCrypto refused to import the key",
-                        )
-                    })
+            .map_err(|e| match message_of(&e).as_deref() {
+                Some(KEY_INCONSISTENT) => inconsistent_key(),
+                Some(KEY_SIGN_FAILED) => JsErr::config(code::BAD_PRIVATE_KEY, SIGN_FAILED),
+                _ => JsErr::config(
+                    code::BAD_PRIVATE_KEY,
+                    "privateKey: WebCrypto refused to import the key",
+                ),
             })?;
         if let Some(signature) = checked.borrow_mut().take() {
             return Ok(signature);
         }
-        crypto::sign_with_key(subtle, &key, message)
-            .await
-            .map_err(|_| JsErr::config(code::BAD_PRIVATE_KEY, SIGN_FAILED))
+        sign_with(subtle, &key, message).await
     }
 
     /// The `rsa`-crate signer, loaded on first use (the fallback module, or this build's).
@@ -226,13 +225,27 @@ impl Inner {
 pub(super) const SIGN_FAILED: &str = "privateKey: WebCrypto could not sign with the key";
 /// The message of the rejection of [`checked_private_key`] when the check fails.
 const KEY_INCONSISTENT: &str = "KEY_INCONSISTENT";
+/// The message of the rejection of [`checked_private_key`] when WebCrypto's signing or
+/// verifying fails (not the import): [`SIGN_FAILED`], as on any later call.
+const KEY_SIGN_FAILED: &str = "KEY_SIGN_FAILED";
+
+/// Signs with the imported merchant key; a refusal is [`SIGN_FAILED`].
+async fn sign_with(
+    subtle: &SubtleCrypto,
+    key: &web_sys::CryptoKey,
+    message: &[u8],
+) -> Result<Vec<u8>, JsErr> {
+    crypto::sign_with_key(subtle, key, message)
+        .await
+        .map_err(|_| JsErr::config(code::BAD_PRIVATE_KEY, SIGN_FAILED))
+}
 
 /// Imports the merchant key into WebCrypto, signs `message` (its public half imported
 /// meanwhile) and verifies that signature with the public half, so that a key whose
 /// numbers disagree (a damaged PEM) fails before any header is made, not at WeChat Pay.
 /// Settles with the `CryptoKey` once `signature` holds the checked signature of `message`;
-/// rejects when an import or the signing fails, or with `KEY_INCONSISTENT` when the check
-/// does.
+/// rejects when an import fails, with `KEY_SIGN_FAILED` when the signing or verifying does,
+/// or with `KEY_INCONSISTENT` when the check does.
 fn checked_private_key(
     subtle: &SubtleCrypto,
     merchant: &MerchantKey,
@@ -251,13 +264,18 @@ fn checked_private_key(
         let key: web_sys::CryptoKey = JsFuture::from(crypto::import_rsa(&subtle, &jwk, "sign")?)
             .await?
             .dyn_into()?;
-        let signing = JsFuture::from(crypto::start_sign(&subtle, &key, &message)?);
+        let sign_failed = |_| JsValue::from(js_sys::Error::new(KEY_SIGN_FAILED));
+        let signing =
+            JsFuture::from(crypto::start_sign(&subtle, &key, &message).map_err(sign_failed)?);
         let public: web_sys::CryptoKey =
             JsFuture::from(crypto::import_rsa(&subtle, &public, "verify")?)
                 .await?
                 .dyn_into()?;
-        let sig = Uint8Array::new(&signing.await?).to_vec();
-        if !crypto::verify(&subtle, &public, &sig, &message).await? {
+        let sig = Uint8Array::new(&signing.await.map_err(sign_failed)?).to_vec();
+        let verified = crypto::verify(&subtle, &public, &sig, &message)
+            .await
+            .map_err(sign_failed)?;
+        if !verified {
             return Err(js_sys::Error::new(KEY_INCONSISTENT).into());
         }
         *signature.borrow_mut() = Some(sig);

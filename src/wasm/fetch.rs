@@ -17,9 +17,8 @@ use crate::failover::Failure;
 extern "C" {
     #[wasm_bindgen(catch, js_name = fetch)]
     fn global_fetch(input: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
-    /// `setTimeout(handler, ms, arg)`: calls `handler(arg)` after `ms`.
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout_with_arg(handler: &Function, ms: f64, arg: &JsValue) -> JsValue;
+    fn set_timeout(handler: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 }
@@ -31,8 +30,9 @@ thread_local! {
 }
 
 /// A promise rejected with [`TIMED_OUT`] after the timeout: the timer calls the promise's
-/// own `reject` (no closure of ours to create and free per request). The timer is cleared
-/// when dropped.
+/// own `reject`, bound to [`TIMED_OUT`] (no closure of ours to create and free per request;
+/// no extra argument to `setTimeout`, which fake timers and wrappers may drop). The timer is
+/// cleared when dropped.
 struct Deadline {
     id: JsValue,
     promise: Promise,
@@ -43,7 +43,10 @@ impl Deadline {
         let mut reject = None;
         let promise = Promise::new(&mut |_, rej| reject = Some(rej));
         let id = match &reject {
-            Some(reject) => TIMED_OUT.with(|t| set_timeout_with_arg(reject, f64::from(ms), t)),
+            Some(reject) => {
+                let handler = TIMED_OUT.with(|t| reject.bind1(&JsValue::UNDEFINED, t));
+                set_timeout(handler.unchecked_ref(), f64::from(ms))
+            }
             None => JsValue::UNDEFINED, // the executor runs at once: never
         };
         Deadline { id, promise }
@@ -150,6 +153,7 @@ pub async fn send(
     // Any object with Response's members (an undici or polyfill Response, a test double):
     // the members are read by name.
     if !resp.is_object() {
+        controller.abort();
         return Err(JsErr::network(format!(
             "{method} {url}: fetch resolved with {}, not a Response",
             super::options::js_type(&resp)
@@ -161,6 +165,7 @@ pub async fn send(
     // status 0); a `fetch` that followed anyway says so in `redirected`.
     let status = resp.status();
     if status == 0 || (300..400).contains(&status) || resp.redirected() {
+        close(&resp, &controller);
         return Err(JsErr::network(format!(
             "{method} {url}: the answer is a redirect (HTTP {status}), not followed (WeChat Pay's signature does not cover the path)"
         ))
@@ -180,4 +185,23 @@ pub async fn send(
         headers: resp.headers(),
         body: Uint8Array::new(&buf).to_vec(),
     })
+}
+
+/// Closes an answer that is not read: aborts the request (undici then drops the connection's
+/// body) and cancels the body (a `fetch` option's stream that does not heed the signal). The
+/// cancel's promise is handed to `Promise.allSettled`, so its rejection (a locked body) is
+/// handled, not reported as unhandled.
+fn close(resp: &Response, controller: &AbortController) {
+    controller.abort();
+    let body = js_sys::Reflect::get(resp, &"body".into()).unwrap_or(JsValue::NULL);
+    if !body.is_object() {
+        return;
+    }
+    let cancel = js_sys::Reflect::get(&body, &"cancel".into()).unwrap_or(JsValue::NULL);
+    if let Some(cancel) = cancel.dyn_ref::<Function>() {
+        if let Ok(p) = promise_of(cancel.call0(&body)) {
+            // allSettled handles its rejection; its own promise never rejects.
+            let _ = Promise::all_settled(&Array::of1(&p));
+        }
+    }
 }

@@ -87,3 +87,71 @@ test('a key whose numbers disagree is refused, no header, and again on the next 
   }
   assert.equal(count('sign'), count('verify'), 'every signature made was checked: none past the check');
 });
+
+// Replaces `SubtleCrypto.prototype[name]` (the watched one) for its next call only.
+function once(name, replacement) {
+  const watched = proto[name];
+  proto[name] = function stubbed(...args) {
+    proto[name] = watched;
+    calls.push({ name, args, stubbed: true });
+    return replacement.apply(this, args);
+  };
+  return () => { proto[name] = watched; };
+}
+
+test('a check that fails is refused with its message, no header, and not cached: the next call imports again', async () => {
+  // Whatever Node's import accepts: the check is made to fail (verify resolves false once).
+  const { client, publicKey } = merchant();
+  calls.length = 0;
+  const restore = once('verify', async () => false);
+  try {
+    const e = await rejection(client.authorization('POST', PATH, '{}'));
+    assert.ok(e instanceof WechatPayError, String(e));
+    assert.equal(e.code, 'BAD_PRIVATE_KEY');
+    assert.match(e.message, /the key's numbers do not agree/);
+  } finally {
+    restore();
+  }
+  const imported = count('importKey');
+  assert.equal(imported, 2);
+  const header = await client.authorization('POST', PATH, '{}', { timestamp: 1764403200, nonce: 'N1' });
+  assert.ok(verify('sha256', message(1764403200, 'N1', '{}'), publicKey, Buffer.from(field(header, 'signature'), 'base64')));
+  assert.equal(count('importKey'), imported + 2, 'the failed check was not cached: the key is imported and checked again');
+  assert.equal(count('verify'), 2);
+});
+
+test('a signature WebCrypto refuses on the first call is SIGN_FAILED\'s message, as on later calls, not an import refusal', async () => {
+  const { client, publicKey } = merchant();
+  const restore = once('sign', async () => { throw new DOMException('operation failed', 'OperationError'); });
+  try {
+    const e = await rejection(client.authorization('POST', PATH, '{}'));
+    assert.ok(e instanceof WechatPayError, String(e));
+    assert.equal(e.code, 'BAD_PRIVATE_KEY');
+    assert.match(e.message, /WebCrypto could not sign with the key/);
+  } finally {
+    restore();
+  }
+  // Later: the same failure, the same message.
+  const header = await client.authorization('POST', PATH, '{}', { timestamp: 1764403200, nonce: 'N1' });
+  assert.ok(verify('sha256', message(1764403200, 'N1', '{}'), publicKey, Buffer.from(field(header, 'signature'), 'base64')));
+  const restore2 = once('sign', async () => { throw new DOMException('operation failed', 'OperationError'); });
+  try {
+    const e = await rejection(client.authorization('POST', PATH, '{}'));
+    assert.match(e.message, /WebCrypto could not sign with the key/);
+  } finally {
+    restore2();
+  }
+});
+
+test('a verify WebCrypto refuses during the first call\'s check is SIGN_FAILED\'s message too', async () => {
+  const { client } = merchant();
+  const restore = once('verify', async () => { throw new DOMException('operation failed', 'OperationError'); });
+  try {
+    const e = await rejection(client.authorization('POST', PATH, '{}'));
+    assert.equal(e.code, 'BAD_PRIVATE_KEY');
+    assert.match(e.message, /WebCrypto could not sign with the key/);
+  } finally {
+    restore();
+  }
+  assert.match(await client.authorization('POST', PATH, '{}'), /^WECHATPAY2-SHA256-RSA2048 /);
+});

@@ -189,9 +189,80 @@ test('fetch: the timeout aborts the signal the transport was given; a call that 
   assert.match(f.message, /fetch failed/);
   assert.equal(signals[1].aborted, false);
 
+  // The call in time clears its timer: none is left behind to keep the process alive.
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
   const inTime = new Client({ ...emu.credentials, baseURL: emu.url, timeout: 10_000, fetch: transport((url, init) => globalThis.fetch(url, init)) });
   assert.ok((await inTime.preEntrustSign(body(emu))).pre_entrustweb_id);
   assert.equal(signals[2].aborted, false);
+  assert.equal(timers(), before, 'no timer left after a call that ended in time');
+});
+
+test('fetch: the timeout holds when setTimeout passes no extra arguments (fake timers, instrumentation)', async () => {
+  const real = globalThis.setTimeout;
+  globalThis.setTimeout = (fn, ms) => real(fn, ms);
+  try {
+    const signals = [];
+    const hanging = new Client({ ...emu.credentials, baseURL: emu.url, timeout: 50, fetch: (url, init) => { signals.push(init.signal); return new Promise(() => {}); } });
+    const t = await rejection(hanging.request('GET', '/v3/x'));
+    assert.equal(t.kind, 'timeout');
+    assert.equal(t.code, 'TIMEOUT');
+    assert.equal(signals.length, 1);
+    assert.equal(signals[0].aborted, true, 'the timed-out request is cancelled');
+
+    // And a timed-out GET still fails over: main hangs, the backup answers.
+    const hosts = [];
+    const failing = new Client({
+      ...emu.credentials, baseURL: 'http://127.0.0.1:9/', backupBaseURL: emu.backupUrl, failover: true, timeout: 50,
+      fetch: (url, init) => {
+        hosts.push(url.startsWith(emu.backupUrl) ? 'backup' : 'main');
+        return url.startsWith(emu.backupUrl) ? globalThis.fetch(url, init) : new Promise(() => {});
+      },
+    });
+    const g = await rejection(failing.request('GET', `/v3/papay/sign/contracts/harmony-plan-id/${emu.credentials.plan_id}/out-contract-code/${contractCode()}`));
+    assert.equal(g.code, 'RESOURCE_NOT_EXISTS', `answered by the backup: ${g.message}`);
+    assert.deepEqual(hosts, ['main', 'backup']);
+  } finally {
+    globalThis.setTimeout = real;
+  }
+});
+
+test('fetch: a redirect or a non-Response answer is closed: the signal is aborted, the body cancelled', async () => {
+  let cancelled = 0;
+  const signals = [];
+  const redirecting = new Client({
+    ...emu.credentials, baseURL: emu.url, fetch: async (url, init) => {
+      signals.push(init.signal);
+      const stream = new ReadableStream({ pull() {}, cancel() { cancelled += 1; } });
+      return new Response(stream, { status: 302, headers: { location: 'https://elsewhere/' } });
+    },
+  });
+  const e = await rejection(redirecting.request('GET', '/v3/x'));
+  assert.equal(e.code, 'NETWORK_ERROR');
+  assert.equal(e.status, 302);
+  assert.equal(signals[0].aborted, true, 'the redirect\'s request is aborted');
+  assert.equal(cancelled, 1, 'the redirect\'s body is cancelled');
+
+  // A body whose cancel rejects: the same error, and no unhandled rejection.
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const refusing = new Client({
+      ...emu.credentials, baseURL: emu.url, fetch: async () => new Response(
+        new ReadableStream({ pull() {}, cancel() { throw new Error('no cancel'); } }), { status: 302 }),
+    });
+    assert.equal((await rejection(refusing.request('GET', '/v3/x'))).status, 302);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+
+  const wrong = new Client({ ...emu.credentials, baseURL: emu.url, fetch: async (url, init) => { signals.push(init.signal); return 'ok'; } });
+  const w = await rejection(wrong.request('GET', '/v3/x'));
+  assert.match(w.message, /not a Response/);
+  assert.equal(signals[1].aborted, true, 'a non-Response answer\'s request is aborted');
 });
 
 test('failover: main down -> the same request, signed afresh, reaches the backup', async () => {
