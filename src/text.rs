@@ -302,9 +302,13 @@ mod tests {
         ] {
             assert_eq!(integer(s), s.parse::<i64>().ok(), "{s:?}");
         }
+        // An IPv4 part (validate's is_loopback): digits only, then at most 255. `parse::<u8>`
+        // also takes a leading "+", which the URL standard does not read as a number.
         for s in ["0", "1", "255", "256", "+1", "-0", "-1", "00", "1000"] {
-            let ours = !s.starts_with('-') && integer(s).is_some_and(|n| (0..=255).contains(&n));
-            assert_eq!(ours, s.parse::<u8>().is_ok(), "{s:?} as u8");
+            let ours = s.bytes().all(|b| b.is_ascii_digit())
+                && integer(s).is_some_and(|n| (0..=255).contains(&n));
+            let digits_u8 = !s.starts_with('+') && s.parse::<u8>().is_ok();
+            assert_eq!(ours, digits_u8, "{s:?} as an IPv4 part");
         }
     }
 

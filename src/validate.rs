@@ -169,7 +169,7 @@ fn is_loopback(host: &str) -> bool {
             !p.is_empty()
                 && p.len() <= 3
                 && (p.len() == 1 || !p.starts_with('0'))
-                && !p.starts_with('-')
+                && p.bytes().all(|b| b.is_ascii_digit())
                 && crate::text::integer(p).is_some_and(|n| (0..=255).contains(&n))
         })
 }

@@ -45,6 +45,11 @@ fn notify_url_host_as_the_url_standard_reads_it() {
         ("http://0127.0.0.1/n", "87.0.0.1", false),
         ("http://127.0.0.%31/n", "127.0.0.1", false),
         ("http://2130706433/n", "127.0.0.1", false),
+        // A sign in a part: the URL standard reads 127.0.0.+1 as a domain name (and refuses
+        // 127.+0.0.1); `parse::<u8>` took "+1".
+        ("http://127.0.0.+1/n", "127.0.0.+1", false),
+        ("http://127.+0.0.1/n", "(not a URL)", false),
+        ("http://127.0.-0.1/n", "(not a URL)", false),
         ("https://evil.example\\@127.0.0.1/n", "evil.example", true),
     ];
     for (url, host, accepted) in table {

@@ -21,6 +21,8 @@ const URLS = [
   'http://localhost./n', 'http://127.0.0.1.evil.example/n', 'http://evil.example%5C@127.0.0.1/n',
   'http://evil.example%40127.0.0.1/n', 'http://localhost:8080/n', 'http://127.0.0.1/n', 'http://127.255.0.9:1/n',
   'http://[::1]/n', 'http://[::1]:9/n', 'http://evil.example/n', 'http://evil.example:80\\@[::1]/n',
+  // A sign in a part: `parse::<u8>` takes "+1", the URL standard reads 127.0.0.+1 as a domain name.
+  'http://127.0.0.+1/n', 'http://127.+0.0.1/n', 'http://127.0.-0.1/n',
 ];
 
 const body = (url) => ({
