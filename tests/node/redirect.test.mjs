@@ -68,6 +68,28 @@ for (const status of [301, 302, 303, 307, 308]) {
   });
 }
 
+// The refused redirect's request is aborted and its body cancelled (src/wasm/fetch.rs), on
+// undici's own fetch here: neither may leave a rejection nobody handles.
+test('a refused redirect leaves no unhandled rejection behind', async () => {
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await withServer((req, res) => {
+      res.setHeader('location', '/other');
+      return signedAnswer(res, 302, JSON.stringify({ filler: 'x'.repeat(100_000) }));
+    }, async (base) => {
+      const e = await rejection(client(base).request('POST', '/v3/papay/contracts/terminate', { json: { a: 1 } }));
+      assert.equal(e.code, 'NETWORK_ERROR');
+      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setImmediate(r));
+    });
+    assert.deepEqual(unhandled, [], 'no unhandled rejection');
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
+
 test('a browser-style opaque redirect (status 0) from fetch is refused too', async () => {
   const realFetch = globalThis.fetch;
   let calls = 0;
